@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onefs.dr contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Cross-process limiter for OneFS share-configuration writes.
+
+OneFS serializes writes to its SMB share configuration store; past roughly ten concurrent
+writes it answers ``409 AEC_CONFLICT`` (seeds/000). Every process on the controller that
+writes shares to the same cluster (forks of one playbook, two playbooks at once, ad-hoc
+calls) takes one of ``slots`` lock files in a directory named after the cluster before it
+sends a share write, and gives it back when the answer arrives. Locks are ``flock`` locks,
+so a process that dies releases its slot at once: nothing is ever stranded.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import random
+import re
+import time
+from contextlib import contextmanager
+
+try:
+    import fcntl
+
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover - Windows controllers are not supported by Ansible
+    HAS_FCNTL = False
+
+DEFAULT_SLOTS = 10
+
+
+def default_state_dir():
+    """Directory for controller-side state shared by every process of this user."""
+    base = os.environ.get("ONEFS_DR_STATE_DIR")
+    if base:
+        return base
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "onefs.dr")
+
+
+def cluster_key(host, port):
+    """A file-system safe name for one cluster endpoint."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", "%s_%s" % (host, port))
+
+
+class LimiterTimeout(Exception):
+    """No slot became free before the deadline."""
+
+
+class ShareWriteLimiter:
+    """At most ``slots`` share writes in flight per cluster, across processes."""
+
+    def __init__(self, key, slots=DEFAULT_SLOTS, directory=None):
+        if slots < 1:
+            raise ValueError("share_write_limit must be at least 1, got %s" % slots)
+        self.slots = int(slots)
+        root = directory or os.environ.get("ONEFS_LIMITER_DIR") or os.path.join(default_state_dir(), "limiter")
+        self.path = os.path.join(root, key)
+        self.waited = 0.0
+        self.acquired = 0
+
+    def _ensure_dir(self):
+        if not os.path.isdir(self.path):
+            os.makedirs(self.path, mode=0o700, exist_ok=True)
+
+    def _try_slot(self, index):
+        fd = os.open(os.path.join(self.path, "slot.%d" % index), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):
+            os.close(fd)
+            return None
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
+
+    @contextmanager
+    def slot(self, timeout=300.0):
+        """Hold one slot for the duration of the ``with`` block."""
+        if not HAS_FCNTL:
+            yield None
+            return
+        self._ensure_dir()
+        start = time.monotonic()
+        delay = 0.002
+        fd = None
+        order = list(range(self.slots))
+        while fd is None:
+            random.shuffle(order)
+            for index in order:
+                fd = self._try_slot(index)
+                if fd is not None:
+                    break
+            if fd is None:
+                if time.monotonic() - start > timeout:
+                    raise LimiterTimeout(
+                        "no share-write slot free in %s after %.0f s (share_write_limit=%d)"
+                        % (self.path, timeout, self.slots)
+                    )
+                time.sleep(random.uniform(0, delay))
+                delay = min(delay * 2, 0.02)
+        self.waited += time.monotonic() - start
+        self.acquired += 1
+        try:
+            yield fd
+        finally:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
