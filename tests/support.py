@@ -1,0 +1,182 @@
+"""Helpers the tests import: control API client, connection options, Ansible runner."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+
+class Control:
+    """The simulator's control API, over HTTP."""
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def counters(self, cluster):
+        return self.call("GET", "/sim/v1/clusters/%s/counters" % cluster)
+
+    def reset_counters(self, cluster):
+        return self.call("POST", "/sim/v1/clusters/%s/counters/reset" % cluster, {})
+
+    def faults(self, cluster, rules):
+        return self.call("PUT", "/sim/v1/clusters/%s/faults" % cluster, {"rules": rules})
+
+    def clear_faults(self, cluster):
+        return self.call("DELETE", "/sim/v1/clusters/%s/faults" % cluster)
+
+    def down(self, cluster, down=True):
+        return self.call("PUT", "/sim/v1/clusters/%s/down" % cluster, {"down": down})
+
+    def settings(self, cluster, **settings):
+        return self.call("PUT", "/sim/v1/clusters/%s/settings" % cluster, settings)
+
+    def expire_sessions(self, cluster):
+        return self.call("POST", "/sim/v1/clusters/%s/sessions/expire" % cluster, {})
+
+    def state(self, cluster):
+        return self.call("GET", "/sim/v1/clusters/%s/state" % cluster)
+
+    def probe(self, **body):
+        return self.call("POST", "/sim/v1/probe", body)
+
+    def write_data(self, cluster, path):
+        return self.call("POST", "/sim/v1/data/write", {"cluster": cluster, "path": path})
+
+
+def connection(cluster, **extra):
+    """Module connection options for a simulator cluster."""
+    opts = dict(
+        host=cluster.host,
+        port=cluster.port,
+        username=cluster.username,
+        password=cluster.password,
+        ca_path=cluster.ca,
+    )
+    if not cluster.ca:
+        opts["validate_certs"] = False
+    opts.update(extra)
+    return opts
+
+
+def onefs_env(cluster):
+    """The ONEFS_* environment for a simulator cluster (ad-hoc style calls)."""
+    env = {
+        "ONEFS_HOST": cluster.host,
+        "ONEFS_PORT": str(cluster.port),
+        "ONEFS_USERNAME": cluster.username,
+        "ONEFS_PASSWORD": cluster.password,
+    }
+    if cluster.ca:
+        env["ONEFS_CA_PATH"] = cluster.ca
+    else:
+        env["ONEFS_VALIDATE_CERTS"] = "false"
+    return env
+
+
+class AnsibleRunner:
+    """Runs module tasks through ansible-playbook on localhost and returns their results."""
+
+    def __init__(self, collections_root, limiter_dir, workdir):
+        self.collections_root = collections_root
+        self.limiter_dir = limiter_dir
+        self.workdir = Path(workdir)
+        self.calls = 0
+
+    def base_env(self, env=None):
+        full = dict(os.environ)
+        full.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": str(self.collections_root),
+                "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+                "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_RETRY_FILES_ENABLED": "false",
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "ONEFS_LIMITER_DIR": str(self.limiter_dir),
+                "ONEFS_DR_STATE_DIR": str(self.workdir / "state"),
+            }
+        )
+        full.update(env or {})
+        return full
+
+    def tasks(self, tasks, env=None, timeout=600):
+        """Run ``tasks`` (list of dicts: {"module": name, "args": {...}, "check": bool,
+        "diff": bool}) in one play; returns the list of registered results."""
+        self.calls += 1
+        out_dir = Path(tempfile.mkdtemp(prefix="results-", dir=self.workdir))
+        play_tasks = []
+        for index, task in enumerate(tasks):
+            module = task["module"]
+            if "." not in module:
+                module = "onefs.dr." + module
+            play_tasks.append(
+                {
+                    "name": "task %d" % index,
+                    module: task.get("args", {}),
+                    "check_mode": bool(task.get("check", False)),
+                    "diff": bool(task.get("diff", True)),
+                    "register": "result_%d" % index,
+                    "ignore_errors": True,
+                }
+            )
+            play_tasks.append(
+                {
+                    "name": "save %d" % index,
+                    "ansible.builtin.copy": {
+                        "content": "{{ result_%d | to_json }}" % index,
+                        "dest": str(out_dir / ("%d.json" % index)),
+                        "mode": "0600",
+                    },
+                    "check_mode": False,
+                    "diff": False,
+                }
+            )
+        playbook = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": play_tasks}]
+        path = out_dir / "play.yml"
+        path.write_text(yaml.safe_dump(playbook, sort_keys=False))
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(path)],
+            env=self.base_env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=str(self.workdir),
+        )
+        results = []
+        for index in range(len(tasks)):
+            result_file = out_dir / ("%d.json" % index)
+            if not result_file.exists():
+                raise AssertionError(
+                    "ansible-playbook did not record task %d (rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s"
+                    % (index, proc.returncode, proc.stdout[-4000:], proc.stderr[-4000:])
+                )
+            results.append(json.loads(result_file.read_text()))
+        return results
+
+    def run(self, module, args=None, check=False, diff=True, env=None):
+        """One module call; returns its result dict."""
+        return self.tasks([{"module": module, "args": args or {}, "check": check, "diff": diff}], env=env)[0]
+
+    def idempotence(self, module, args, env=None):
+        """check mode -> apply -> apply again, in one play. Returns the three results."""
+        return self.tasks(
+            [
+                {"module": module, "args": args, "check": True},
+                {"module": module, "args": args},
+                {"module": module, "args": args},
+            ],
+            env=env,
+        )
