@@ -79,3 +79,9 @@ def ansible(collections_root, limiter_dir, tmp_path):
     return AnsibleRunner(collections_root, limiter_dir, tmp_path)
 
 
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path, monkeypatch):
+    """Controller-side state (version cache, limiter) per test, never the user's home."""
+    monkeypatch.setenv("ONEFS_DR_STATE_DIR", str(tmp_path / "onefs-dr-state"))
