@@ -16,6 +16,7 @@ __metaclass__ = type
 import json
 import os
 import random
+import threading
 import time
 
 try:
@@ -199,6 +200,7 @@ class OneFSClient:
         self._sessid = None
         self._csrf = None
         self._latest = None
+        self._login_lock = threading.Lock()
         self._state_dir = default_state_dir()
         self.limiter = ShareWriteLimiter(
             cluster_key(host, self.port), slots=share_write_limit or DEFAULT_SLOTS, directory=limiter_dir
@@ -366,10 +368,12 @@ class OneFSClient:
         if not self._sessid:
             raise OneFSError("login succeeded but no isisessid cookie was returned", method="POST", url=url)
 
-    def _headers(self, has_body):
+    def _headers(self, has_body, extra=None):
         headers = {}
         if has_body:
             headers["Content-Type"] = "application/json"
+        if extra:
+            headers.update(extra)
         if self.auth_mode == "session" and self._sessid:
             headers["Cookie"] = "isisessid=%s" % self._sessid
             if self._csrf:
@@ -377,12 +381,15 @@ class OneFSClient:
             headers["Referer"] = self.base_url
         return headers
 
-    def _send(self, method, path, query, body):
+    def _send(self, method, path, query, body, headers=None):
         url = self._url(path, query)
-        data = None if body is None else json.dumps(body)
+        if body is None or isinstance(body, (bytes, bytearray)):
+            data = body
+        else:
+            data = json.dumps(body)
         self.stats["api_calls"] += 1
         return self._session.request(
-            method, url, data=data, headers=self._headers(data is not None), timeout=self.timeout
+            method, url, data=data, headers=self._headers(data is not None, headers), timeout=self.timeout
         )
 
     def _backoff(self, attempt, retry_after=None):
@@ -393,18 +400,23 @@ class OneFSClient:
                 pass
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * (2 ** attempt)))
 
-    def request(self, method, path, query=None, body=None, share_write=False, verify=None, raw=False):
+    def request(self, method, path, query=None, body=None, share_write=False, verify=None, raw=False, headers=None):
         """One PAPI call with retries. Returns the parsed JSON body (None when empty).
 
         share_write: an SMB share configuration write; it takes a limiter slot and its
         409 AEC_CONFLICT answers are retried.
         verify: callable -> bool, asked when the outcome of a write is unknown (dropped
         connection) or a create answered 409: True means the write is already applied.
+        body: a dict/list is sent as JSON; bytes are sent as they are (namespace files).
+        headers: extra request headers (e.g. ``x-isi-ifs-target-type`` for the namespace).
+        raw: return the ``requests`` response instead of the parsed body.
         """
         method = method.upper()
         url_for_errors = self.base_url + path
         if self.auth_mode == "session" and not self._sessid and not path.startswith("/session/"):
-            self._login()
+            with self._login_lock:
+                if not self._sessid:
+                    self._login()
         if verify is None and method == "PUT" and body is not None:
             verify = self._auto_verify_put(path, query, body)
         elif verify is None and method == "DELETE":
@@ -438,10 +450,10 @@ class OneFSClient:
                     self.stats["share_writes"] += 1
                     waited_before = self.limiter.waited
                     with self.limiter.slot(timeout=max(1.0, self.retry_deadline - elapsed)):
-                        resp = self._send(method, path, query, body)
+                        resp = self._send(method, path, query, body, headers)
                     self.stats["limiter_wait_s"] += self.limiter.waited - waited_before
                 else:
-                    resp = self._send(method, path, query, body)
+                    resp = self._send(method, path, query, body, headers)
             except LimiterTimeout as exc:
                 raise OneFSError(str(exc), code="AEC_CONFLICT", method=method, url=url_for_errors)
             except SSLError as exc:
@@ -498,8 +510,9 @@ class OneFSClient:
             if status == 401 and self.auth_mode == "session" and not relogged and self._sessid:
                 # Session expired (inactivity or absolute timeout): log in once more.
                 relogged = True
-                self._sessid = None
-                self._login()
+                with self._login_lock:
+                    self._sessid = None
+                    self._login()
                 continue
             if status == 409:
                 self.stats["conflicts_409"] += 1
