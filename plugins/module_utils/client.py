@@ -282,8 +282,10 @@ class OneFSClient:
     def post(self, path, body=None, query=None, share_write=False, verify=None):
         return self.request("POST", path, query=query, body=body, share_write=share_write, verify=verify)
 
-    def put(self, path, body=None, query=None, share_write=False, verify=None):
-        return self.request("PUT", path, query=query, body=body, share_write=share_write, verify=verify)
+    def put(self, path, body=None, query=None, share_write=False, verify=None, counters=None):
+        return self.request(
+            "PUT", path, query=query, body=body, share_write=share_write, verify=verify, counters=counters
+        )
 
     def delete(self, path, query=None, share_write=False, verify=None):
         return self.request("DELETE", path, query=query, share_write=share_write, verify=verify)
@@ -400,7 +402,9 @@ class OneFSClient:
                 pass
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * (2 ** attempt)))
 
-    def request(self, method, path, query=None, body=None, share_write=False, verify=None, raw=False, headers=None):
+    def request(
+        self, method, path, query=None, body=None, share_write=False, verify=None, raw=False, headers=None, counters=None
+    ):
         """One PAPI call with retries. Returns the parsed JSON body (None when empty).
 
         share_write: an SMB share configuration write; it takes a limiter slot and its
@@ -410,6 +414,8 @@ class OneFSClient:
         body: a dict/list is sent as JSON; bytes are sent as they are (namespace files).
         headers: extra request headers (e.g. ``x-isi-ifs-target-type`` for the namespace).
         raw: return the ``requests`` response instead of the parsed body.
+        counters: optional dict that receives this call's own ``retries`` and ``conflicts_409``
+        (``stats`` sums every call; this one is per call, e.g. per share in a thread pool).
         """
         method = method.upper()
         url_for_errors = self.base_url + path
@@ -445,6 +451,8 @@ class OneFSClient:
                 )
             if attempt > 1:
                 self.stats["retries"] += 1
+                if counters is not None:
+                    counters["retries"] = counters.get("retries", 0) + 1
             try:
                 if share_write:
                     self.stats["share_writes"] += 1
@@ -516,6 +524,8 @@ class OneFSClient:
                 continue
             if status == 409:
                 self.stats["conflicts_409"] += 1
+                if counters is not None:
+                    counters["conflicts_409"] = counters.get("conflicts_409", 0) + 1
                 if share_write and first["code"] == "AEC_CONFLICT":
                     if method == "POST" and verify is not None and self._safe_verify(verify):
                         return None
