@@ -1,0 +1,104 @@
+# onefs.dr -- developer and CI entry points.  Every target sets up what it needs itself.
+#
+#   make demo    run the demo against a simulator it starts and stops
+#   make test    every check: ruff, ansible-lint, ansible-test sanity, unit, integration, ...
+#
+# Variables: VENV (default .venv), PYTHON (interpreter used to create the venv),
+# SANITY_ARGS (extra ansible-test sanity options), PYTEST_ARGS, PYTEST_TIMEOUT.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT            := $(CURDIR)
+VENV            ?= .venv
+BIN             := $(ROOT)/$(VENV)/bin
+COLLECTIONS_DIR := $(ROOT)/.build/collections
+COLLECTION_LINK := $(COLLECTIONS_DIR)/ansible_collections/onefs/dr
+PYTEST_TIMEOUT  ?= 900
+PYTEST_ARGS     ?=
+
+# Tools come from the venv; the collection is found through the .build/collections link.
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
+export ANSIBLE_FORCE_COLOR := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export VENV
+
+# Directories that exist right now (others are being added over time).
+RUFF_PATHS        = $(wildcard plugins tests simulator scripts)
+INTEGRATION_PATHS = $(wildcard tests/integration tests/simulator)
+PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cacheprovider \
+                    --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
+
+# Stages of `make test`, in order.  molecule is the hook for role scenarios.
+TEST_STAGES ?= lint sanity unit integration molecule build-check
+
+.PHONY: help venv collection lint ruff ansible-lint sanity unit integration molecule \
+        test demo bench build build-check clean distclean
+
+help:
+	@echo "make demo         run the demo against a simulator started and stopped for it"
+	@echo "make test         every check ($(TEST_STAGES)); non-zero exit on any failure"
+	@echo "make venv         create/refresh $(VENV) (python 3.11) with requirements-test.txt + simulator"
+	@echo "make collection   link the repo as $(COLLECTION_LINK)"
+	@echo "make lint | sanity | unit | integration | molecule | build | bench | clean | distclean"
+
+venv:
+	@scripts/venv.sh
+
+collection:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn $(ROOT) $(COLLECTION_LINK)
+
+lint: ruff ansible-lint
+
+ruff: venv
+	$(BIN)/ruff check $(RUFF_PATHS)
+
+ansible-lint: venv collection
+	$(BIN)/ansible-lint --profile production
+
+sanity: venv
+	@scripts/sanity.sh
+
+unit: venv collection
+	$(PYTEST) tests/unit
+
+# pytest exits 5 when it collects nothing; until tests land here that is not a failure, and
+# pytest is not started at all so the last test summary printed stays a real one.
+integration: venv collection
+	@if [ -z "$$(find $(INTEGRATION_PATHS) /dev/null -name 'test_*.py' -print -quit 2>/dev/null)" ]; then \
+	  echo "integration: no tests in $(or $(INTEGRATION_PATHS),tests/integration tests/simulator) yet"; \
+	else \
+	  echo "$(PYTEST) $(INTEGRATION_PATHS)"; \
+	  $(PYTEST) $(INTEGRATION_PATHS); \
+	fi
+
+molecule: venv collection
+	@scripts/molecule.sh
+
+build: venv
+	@mkdir -p .build/dist
+	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist
+
+build-check: build
+	@scripts/check_build.sh .build/dist/onefs-dr-*.tar.gz
+
+# Runs every stage even after one fails, prints a timing table, exits non-zero on any failure.
+test: venv collection
+	@scripts/run_stages.sh $(TEST_STAGES)
+
+demo: venv collection
+	@scripts/demo.sh
+
+bench: venv collection
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else echo "bench: no scripts/bench.sh yet"; fi
+
+clean:
+	rm -rf .build tests/output collections reports/demo-* .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
