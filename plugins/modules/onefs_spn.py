@@ -1,0 +1,346 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onefs.dr contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: onefs_spn
+short_description: Manage the Kerberos SPNs of SmartConnect names on a OneFS cluster's AD machine account
+version_added: 0.1.0
+description:
+  - Adds or removes the service principal names (SPNs) of SmartConnect names on the machine
+    account of a cluster's Active Directory provider. For each name in O(names) both forms are
+    managed, C(HOST/<short name>) and C(HOST/<fully qualified name>); for example
+    V(data.example.com) gives C(HOST/data) and C(HOST/data.example.com).
+  - O(state=check) writes nothing and reports in RV(missing) the SPNs the cluster recommends
+    (C(recommended_spns), computed by OneFS from its host name and SmartConnect names, plus
+    C(extra_expected_spns) and the forms of O(names)) that the account lacks, and in
+    RV(unexpected) those it has beyond them.
+  - An SPN may be registered on one account only in the forest; duplicates break Kerberos
+    (the KDC cannot tell whose key to use and clients fail to authenticate). The module never
+    adds an SPN another account holds. It refuses with a message naming that account. With
+    O(remove_from_partner=true) it first removes the SPNs from the machine account of
+    O(partner) (the failover source) and only then adds them here, so no SPN is ever on two
+    accounts.
+  - OneFS has no SPN endpoint; the provider's whole SPN list is written with the AD
+    credentials O(ad_user) and O(ad_password).
+author:
+  - onefs.dr contributors
+options:
+  provider:
+    description:
+      - Name of the Active Directory provider, such as V(AD.EXAMPLE.COM).
+    type: str
+    required: true
+  names:
+    description:
+      - SmartConnect names, preferably fully qualified, whose SPNs are managed.
+      - Required with O(state=present) and O(state=absent); with O(state=check) they are added
+        to the SPNs expected.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) adds the SPNs of O(names) that the account lacks; V(absent) removes them;
+        V(check) only reports RV(missing) and RV(unexpected).
+    type: str
+    choices: [present, absent, check]
+    default: present
+  ad_user:
+    description:
+      - AD user allowed to change the machine account (for example a domain admin). Required
+        when SPNs are written, on this cluster and on O(partner).
+    type: str
+  ad_password:
+    description:
+      - Password of O(ad_user).
+    type: str
+  remove_from_partner:
+    description:
+      - Before adding, remove the SPNs of O(names) from the machine account of the AD provider
+        of O(partner), the cluster the names are moving from. Needs O(partner) and
+        O(state=present).
+    type: bool
+    default: false
+  partner_provider:
+    description:
+      - Name of the AD provider on O(partner). O(provider) when not set.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    details: Reads and reports what would be added and removed; writes nothing.
+  diff_mode:
+    support: full
+    details: C(diff) shows the SPN lists of the accounts that change, before and after.
+  idempotent:
+    support: full
+    details: Writes only when an SPN is missing (present) or still there (absent).
+extends_documentation_fragment:
+  - onefs.dr.connection
+  - onefs.dr.connection.partner
+  - onefs.dr.attributes
+notes:
+  - The RBAC privilege C(ISI_PRIV_AUTH) (read and write) is needed on the cluster and on O(partner).
+  - Without O(partner), an SPN held by another account is found when OneFS refuses the write
+    (C(409 AEC_CONFLICT)); nothing is changed and the task fails with that account's name.
+    With O(partner) but without O(remove_from_partner), SPNs the partner holds are refused
+    before any write.
+  - The same O(ad_user) and O(ad_password) are used on O(partner) (the same forest).
+"""
+
+EXAMPLES = r"""
+- name: Failover - move the source's SmartConnect SPNs to the target's machine account
+  onefs.dr.onefs_spn:
+    host: beta.example.com
+    provider: AD.EXAMPLE.COM
+    names: "{{ renamed.names }}"
+    state: present
+    remove_from_partner: true
+    partner:
+      host: alpha.example.com
+    ad_user: administrator
+    ad_password: "{{ vault_ad_password }}"
+
+- name: Remove the SPNs of names this cluster no longer serves
+  onefs.dr.onefs_spn:
+    provider: AD.EXAMPLE.COM
+    names: [finance.example.com]
+    state: absent
+    ad_user: administrator
+    ad_password: "{{ vault_ad_password }}"
+
+- name: Readiness - which SPNs are missing or unexpected
+  onefs.dr.onefs_spn:
+    provider: AD.EXAMPLE.COM
+    state: check
+  register: spn_check
+"""
+
+RETURN = r"""
+machine_account:
+  description: The machine account of the provider on this cluster.
+  returned: always
+  type: str
+  sample: BETA$
+spns:
+  description: The SPNs of the machine account before and after the task (after = as planned in check mode).
+  returned: always
+  type: dict
+  sample: {before: [HOST/beta, HOST/beta.ad.example.com], after: [HOST/beta, HOST/beta.ad.example.com, HOST/finance, HOST/finance.example.com]}
+added:
+  description: SPNs added to this cluster's machine account.
+  returned: always
+  type: list
+  elements: str
+  sample: [HOST/finance, HOST/finance.example.com]
+removed:
+  description: SPNs removed from this cluster's machine account.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+removed_from_partner:
+  description: SPNs removed from the partner's machine account with O(remove_from_partner).
+  returned: always
+  type: list
+  elements: str
+  sample: [HOST/finance, HOST/finance.example.com]
+missing:
+  description: Expected SPNs (recommended, extra expected, and O(names) with O(state=check) or O(state=present)) the account lacks after the task.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+unexpected:
+  description: SPNs of the account beyond the expected ones, after the task.
+  returned: always
+  type: list
+  elements: str
+  sample: [HOST/old-name]
+duplicates:
+  description: SPNs of this account that OneFS reports as also registered on another account (C(dup_spns)).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+diff:
+  description: SPN lists that changed, per account.
+  returned: when changed and diff mode is on
+  type: dict
+  sample: {before: {"BETA$": [HOST/beta]}, after: {"BETA$": [HOST/beta, HOST/finance]}}
+api_stats:
+  description: API calls, retries and 409 answers of the task.
+  returned: always
+  type: dict
+  sample: {api_calls: 3, retries: 0, conflicts_409: 0, share_writes: 0}
+"""
+
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
+from ansible_collections.onefs.dr.plugins.module_utils.common import InputError, OneFSModule, partner_argument_spec
+from ansible_collections.onefs.dr.plugins.module_utils.spn import both, contains, forms_of, minus, union
+
+WHY = (
+    "an SPN may be registered on one account only in the forest: with duplicates Kerberos breaks "
+    "(the KDC cannot tell whose key to use and clients fail to authenticate)"
+)
+
+
+def argument_spec():
+    return dict(
+        provider=dict(type="str", required=True),
+        names=dict(type="list", elements="str"),
+        state=dict(type="str", choices=["present", "absent", "check"], default="present"),
+        ad_user=dict(type="str"),
+        ad_password=dict(type="str", no_log=True),
+        remove_from_partner=dict(type="bool", default=False),
+        partner_provider=dict(type="str"),
+        partner=partner_argument_spec(),
+    )
+
+
+def read_provider(client, name, duplicates):
+    query = {"check_duplicates": True} if duplicates else None
+    try:
+        prov = client.item(client.api("auth/providers/ads", name), "ads", query=query)
+    except OneFSError as err:
+        if err.status != 404:
+            raise
+        prov = None
+    if prov is None:
+        raise InputError("Active Directory provider %s does not exist on %s: check provider (the AD domain name)" % (name, client.host))
+    return prov
+
+
+def check_input(params):
+    state = params["state"]
+    names = params.get("names")
+    if state in ("present", "absent") and not names:
+        raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s)" % (state, "add" if state == "present" else "remove"))
+    wanted = forms_of(names or [])
+    if params["remove_from_partner"]:
+        if state != "present":
+            raise InputError("remove_from_partner is used with state: present (it moves SPNs to this cluster)")
+        if not params.get("partner"):
+            raise InputError("remove_from_partner needs partner: the connection of the cluster the names move from")
+    elif params.get("partner_provider") and not params.get("partner"):
+        raise InputError("partner_provider is used with partner")
+    if bool(params.get("ad_user")) != bool(params.get("ad_password")):
+        raise InputError("give ad_user and ad_password together")
+    return wanted
+
+
+def need_credentials(params):
+    if not params.get("ad_user") or not params.get("ad_password"):
+        raise InputError(
+            "SPNs must change but ad_user and ad_password are not set: OneFS writes SPNs to Active Directory "
+            "with the credentials of an AD user allowed to modify the machine account"
+        )
+
+
+def write_spns(client, provider, spns, params):
+    body = {"spns": spns, "user": params["ad_user"], "password": params["ad_password"]}
+    client.put(client.api("auth/providers/ads", provider), body, verify=_verify(client, provider, spns))
+
+
+def _verify(client, provider, spns):
+    def check():
+        prov = client.item(client.api("auth/providers/ads", provider), "ads")
+        have = (prov or {}).get("spns") or []
+        return not minus(spns, have) and not minus(have, spns)
+
+    return check
+
+
+def run(module):
+    params = module.params
+    wanted = check_input(params)
+    state = params["state"]
+    client = module.client
+    provider = params["provider"]
+    local = read_provider(client, provider, duplicates=state != "absent")
+    account = local.get("machine_account")
+    before = list(local.get("spns") or [])
+    partner = module.partner_client() if params.get("partner") else None
+    partner_name = params.get("partner_provider") or provider
+    partner_prov = read_provider(partner, partner_name, duplicates=False) if partner else None
+    partner_before = list(partner_prov.get("spns") or []) if partner_prov else []
+    partner_account = (partner_prov or {}).get("machine_account")
+
+    added, removed, moved = [], [], []
+    if state == "present":
+        added = minus(wanted, before)
+        held = both(wanted, partner_before)
+        if held and not params["remove_from_partner"]:
+            blocked = both(added, held)
+            if blocked:
+                raise InputError(
+                    "refusing to add %s: already registered on machine account %s of %s; %s. Remove them there "
+                    "first (onefs_spn state: absent on that cluster), or set remove_from_partner: true to move them"
+                    % (", ".join(blocked), partner_account, partner.host, WHY)
+                )
+        if params["remove_from_partner"]:
+            moved = held
+    elif state == "absent":
+        removed = both(before, wanted)
+    after = union(minus(before, removed), added)
+    partner_after = minus(partner_before, moved)
+
+    if added or removed or moved:
+        need_credentials(params)
+    if not module.check_mode:
+        if moved:
+            # The failover order: off the source's account first, so no SPN is ever on two accounts.
+            write_spns(partner, partner_name, partner_after, params)
+        if added or removed:
+            try:
+                write_spns(client, provider, after, params)
+            except OneFSError as err:
+                if err.status == 409:
+                    done = " (already removed from %s: %s)" % (partner_account, ", ".join(moved)) if moved else ""
+                    raise OneFSError(
+                        "refusing to add SPNs to %s: %s; %s. Remove the SPN from the account that holds it first "
+                        "(at failover: from the source cluster, with onefs_spn state: absent there or "
+                        "remove_from_partner: true here)%s" % (account, err.message, WHY, done),
+                        status=err.status, code=err.code, field=err.field, method=err.method, url=err.url,
+                    ) from err
+                raise
+
+    expected = union(local.get("recommended_spns"), local.get("extra_expected_spns"), wanted if state != "absent" else [])
+    if state == "absent":
+        expected = minus(expected, wanted)
+    result = {
+        "changed": bool(added or removed or moved),
+        "machine_account": account,
+        "spns": {"before": before, "after": after},
+        "added": added,
+        "removed": removed,
+        "removed_from_partner": moved,
+        "missing": minus(expected, after),
+        "unexpected": minus(after, expected),
+        "duplicates": [s for s in local.get("dup_spns") or [] if contains(after, s)],
+    }
+    if result["changed"] and module.module._diff:
+        diff_before, diff_after = {}, {}
+        if added or removed:
+            diff_before[account] = before
+            diff_after[account] = after
+        if moved:
+            diff_before[partner_account] = partner_before
+            diff_after[partner_account] = partner_after
+        result["diff"] = {"before": diff_before, "after": diff_after}
+    return result
+
+
+def main():
+    module = OneFSModule(argument_spec())
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()
