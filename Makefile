@@ -52,13 +52,17 @@ collection:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn $(ROOT) $(COLLECTION_LINK)
 
-lint: ruff ansible-lint
+# Both linters run even when the first one fails.
+lint: venv collection
+	@rc=0; $(MAKE) ruff || rc=1; $(MAKE) ansible-lint || rc=1; exit $$rc
 
 ruff: venv
 	$(BIN)/ruff check $(RUFF_PATHS)
 
-ansible-lint: venv collection
-	$(BIN)/ansible-lint --profile production
+# Without ANSIBLE_COLLECTIONS_PATH ansible-lint stays "isolated": it installs this collection
+# into ./.ansible/ (ignored) instead of ~/.ansible/collections, where a stale copy would linger.
+ansible-lint: venv
+	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint --profile production
 
 sanity: venv
 	@scripts/sanity.sh

@@ -112,6 +112,6 @@ def test_sanity_ignore_entries_have_reasons():
     """Every `ansible-test sanity` ignore entry says why: `<path> <test>[:<code>] # <reason>`."""
     for ignore_file in sorted((REPO / "tests" / "sanity").glob("ignore-*.txt")):
         for number, line in enumerate(ignore_file.read_text(encoding="utf-8").splitlines(), start=1):
-            entry, _, reason = line.partition(" # ")
-            assert entry.strip() and len(entry.split(" ")) == 2 and len(reason.strip()) >= 10, (
+            entry, separator, reason = line.partition(" # ")
+            assert separator and entry.strip() and len(entry.split(" ")) == 2 and len(reason.strip()) >= 10, (
                 "%s:%d needs '<path> <test> # <reason>': %r" % (ignore_file.name, number, line))
