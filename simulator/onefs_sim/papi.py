@@ -1189,7 +1189,7 @@ def _reports(req, key, out_key):
         except ValueError:
             raise bad_request("Field: newer_than must be an integer", "newer_than")
         items = [r for r in items if (r.get("end_time") or r.get("start_time") or 0) >= cutoff]
-    items.sort(key=lambda r: -(r.get("start_time") or 0))
+    items.sort(key=lambda r: (-(r.get("start_time") or 0), -(r.get("job_id") or 0)))
     rpp = req.q("reports_per_policy")
     if rpp:
         seen, kept = {}, []
