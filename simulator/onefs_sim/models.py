@@ -273,7 +273,7 @@ POOL_PUT_FIELDS = POOL_WRITABLE | {"name"}
 SUBNET_DEFAULTS = {
     "addr_family": "ipv4", "base_addr": "192.0.2.0", "description": "", "dsr_addrs": [], "gateway": "",
     "gateway_priority": 10, "mtu": 1500, "prefixlen": 24, "sc_service_addrs": [], "sc_service_name": "",
-    "vlan_enabled": False, "vlan_id": 0,
+    "vlan_enabled": False, "vlan_id": None,
 }
 SUBNET_CREATE_FIELDS = (set(SUBNET_DEFAULTS) - {"addr_family"}) | {"name", "addr_family"}
 SUBNET_PUT_FIELDS = SUBNET_CREATE_FIELDS

@@ -157,7 +157,8 @@ def cluster_config(req):
             "encoding": "utf-8", "guid": s["guid"], "has_quorum": True, "is_compliance": False,
             "is_virtual": True, "is_vonefs": True, "join_mode": "Manual", "local_devid": 1, "local_lnn": 1,
             "local_serial": "SIM-%s-1" % s["name"].upper(), "name": s["name"],
-            "onefs_version": release_parts(s["release"]), "timezone": s["timezone"], "upgrade_type": None}
+            "onefs_version": release_parts(s["release"]), "timezone": s["timezone"], "upgrade_type": None,
+            "availability_zone": "", "is_powerscale_ve": False, "node_id": "1", "region": ""}
 
 
 def cluster_identity_get(req):
