@@ -27,21 +27,16 @@ import posixpath
 import re
 import time
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    from urllib import quote
-
 from ansible_collections.onefs.dr.plugins.module_utils.acl import acl_equal, has_lockout
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError
+from ansible_collections.onefs.dr.plugins.module_utils.journal import JournalError, journal_path, namespace_url, read_doc, write_doc
 
 OBJECT_TYPES = ("smb_shares", "nfs_exports", "nfs_aliases", "snapshot_schedules", "dedupe")
 ZONED_TYPES = ("smb_shares", "nfs_exports", "nfs_aliases")
 
 STATE_ROOT = "/ifs/.onefs_dr"
 SUSPEND_DIR = STATE_ROOT + "/suspend"
-JOURNAL_DIR = STATE_ROOT + "/journal"
 
 # Writable share settings (OneFS SDK SmbShareCreateParams, 9.5 - 9.12), without the identity
 # (name), the path (translated) and create-only flags.
@@ -125,7 +120,7 @@ class PathMap:
 # ---------------------------------------------------------------------------------- namespace
 def namespace_path(path):
     """'/ifs/x/y.json' -> '/namespace/ifs/x/y.json' (quoted)."""
-    return "/namespace" + quote(clean_path(path), safe="/")
+    return namespace_url(clean_path(path))
 
 
 def read_json_file(client, path):
@@ -140,28 +135,8 @@ def read_json_file(client, path):
         try:
             body = json.loads(body.decode("utf-8"))
         except ValueError:
-            raise OneFSError("%s on %s is not a JSON document" % (path, client.host)) from None
+            raise InputError("%s on %s is not a JSON document: move it aside and re-run" % (path, client.host)) from None
     return body
-
-
-def write_json_file(client, path, doc):
-    """Write ``doc`` as JSON to ``path``, creating the parent directories when missing."""
-    data = json.dumps(doc, sort_keys=True, indent=1).encode("utf-8")
-    headers = {"x-isi-ifs-target-type": "object", "Content-Type": "application/json"}
-    try:
-        client.request("PUT", namespace_path(path), body=data, headers=headers)
-        return
-    except OneFSError as err:
-        if err.status != 404:
-            raise
-    parent = posixpath.dirname(clean_path(path))
-    client.request(
-        "PUT",
-        namespace_path(parent),
-        query={"recursive": True, "overwrite": False},
-        headers={"x-isi-ifs-target-type": "container", "x-isi-ifs-access-control": "0700"},
-    )
-    client.request("PUT", namespace_path(path), body=data, headers=headers)
 
 
 def delete_file(client, path):
@@ -210,7 +185,7 @@ def set_suspend(client, unit, suspend, reason=None, check_mode=False):
             "reason": reason or "",
         }
         if not check_mode:
-            write_json_file(client, path, marker)
+            write_doc(client, path, marker)
         return True, marker
     if current is None:
         return False, None
@@ -220,25 +195,14 @@ def set_suspend(client, unit, suspend, reason=None, check_mode=False):
 
 
 # ---------------------------------------------------------------------------------- lockout journal
-def journal_path(zone):
-    return "%s/%s.json" % (JOURNAL_DIR, zone)
-
-
-def journal_entries(doc):
-    """Share name (lower case) -> journal entry, from a journal document."""
-    if not isinstance(doc, dict):
-        return {}
-    shares = doc.get("shares", doc)
-    out = {}
-    if isinstance(shares, list):
-        for entry in shares:
-            if isinstance(entry, dict) and entry.get("name"):
-                out[str(entry["name"]).lower()] = entry
-    elif isinstance(shares, dict):
-        for name, entry in shares.items():
-            if isinstance(entry, dict) and "original_permissions" in entry:
-                out[str(name).lower()] = entry
-    return out
+def read_journal(client, zone):
+    """Share name (lower case) -> entry of the zone's lockout journal on ``client`` (module_utils/journal.py)."""
+    try:
+        doc = read_doc(client, journal_path(zone))
+    except JournalError as err:
+        raise InputError(str(err)) from None
+    entries = (doc or {}).get("entries") or {}
+    return dict((str(name).lower(), entry) for name, entry in entries.items() if isinstance(entry, dict))
 
 
 def journalled_original(entry):
@@ -251,7 +215,7 @@ def journalled_original(entry):
     """
     if not entry or entry.get("had_deny"):
         return None
-    if str(entry.get("state") or "").lower() in ("unlocked", "restored"):
+    if str(entry.get("state") or "").lower() == "restored":
         return None
     original = entry.get("original_permissions")
     return original if isinstance(original, list) else None
@@ -415,7 +379,7 @@ class ConfigSync:
         theirs = tgt.list(tgt.api("protocols/smb/shares"), "shares", query=tq)
         journal = {}
         if self.lockout_aware and any(self.paths.in_source(s.get("path") or "/") for s in shares):
-            journal = journal_entries(read_json_file(src, journal_path(self.source_zone)))
+            journal = read_journal(src, self.source_zone)
         by_name = dict((str(s.get("name")).lower(), s) for s in theirs)
         wanted_names = set()
         for share in shares:

@@ -302,17 +302,17 @@ class ExportManager:
     # ------------------------------------------------------------------ validation
     def validate(self):
         p = self.params
+        if p["paths"] is not None and not p["paths"]:
+            raise InputError("paths is empty; an export needs at least one path under /ifs")
+        export_opts = [k for k in CLIENT_LISTS + MAP_OPTIONS + ("description", "read_only", "security_flavors",
+                                                                "add_clients", "remove_clients") if p[k] is not None]
+        if p["paths"] is None and export_opts:
+            raise InputError("%s apply to an export: give paths too" % ", ".join(export_opts))
         if not p["paths"] and not p["aliases"]:
             raise InputError("give paths (the export) or aliases, or both")
         self.paths = None
         if p["paths"] is not None:
-            if not p["paths"]:
-                raise InputError("paths is empty; an export needs at least one path under /ifs")
             self.paths = sorted(set(norm_path(x, "paths") for x in p["paths"]))
-        export_opts = [k for k in CLIENT_LISTS + MAP_OPTIONS + ("description", "read_only", "security_flavors",
-                                                                "add_clients", "remove_clients") if p[k] is not None]
-        if self.paths is None and export_opts:
-            raise InputError("%s apply to an export: give paths too" % ", ".join(export_opts))
         if p["state"] == "absent" and export_opts:
             raise InputError(
                 "state=absent deletes the export; remove the export settings %s from the task" % ", ".join(export_opts)
