@@ -690,7 +690,7 @@ def _pool(req):
     return sn, p
 
 
-def _pool_values(req, body):
+def _pool_values(req, body, own=None):
     vals = check_types({k: v for k, v in body.items() if k != "name"}, models.POOL_DEFAULTS,
                        {"alloc_method": ("dynamic", "static"), "aggregation_mode": (
                            "roundrobin", "failover", "lacp", "fec"), "rebalance_policy": ("auto", "manual")})
@@ -705,7 +705,7 @@ def _pool_values(req, body):
             if a.lower() in seen:
                 raise bad_request("Duplicate SmartConnect alias '%s'" % a, "sc_dns_zone_aliases")
             seen.append(a.lower())
-    _check_sc_unique(req, vals)
+    _check_sc_unique(req, vals, own)
     return vals
 
 
@@ -715,7 +715,7 @@ def _check_sc_unique(req, vals, own=None):
         names.append(vals["sc_dns_zone"].lower())
     names += [a.lower() for a in vals.get("sc_dns_zone_aliases", [])]
     for p in req.cluster.iter_pools():
-        if p is own or (own is None and p.get("id") == vals.get("_id")):
+        if p is own:
             continue
         theirs = ([p["sc_dns_zone"].lower()] if p.get("sc_dns_zone") else []) + [
             a.lower() for a in p.get("sc_dns_zone_aliases", [])]
@@ -753,9 +753,7 @@ def pool_create(req):
 def pool_put(req):
     body = check_fields(req.body, models.POOL_PUT_FIELDS)
     sn, p = _pool(req)
-    vals = check_types({k: v for k, v in body.items() if k != "name"}, models.POOL_DEFAULTS)
-    _check_sc_unique(req, vals, own=p)
-    vals = _pool_values(req, {k: v for k, v in body.items()}) if False else vals
+    vals = _pool_values(req, body, own=p)
     new = dict(p)
     new.update(vals)
     if body.get("name") and body["name"] != p["name"]:

@@ -70,16 +70,9 @@ def generate_scenario(zones=10, shares_per_zone=100, policies_per_zone=1, source
             zl.append({"name": zn, "path": base, "zone_id": z + 1,
                        "auth_providers": ["lsa-local-provider:%s" % zn, provider]})
             pools.append({"name": "pool-%s" % zn, "access_zone": zn,
-                          "sc_dns_zone": "%s.%s.example.com" % (zn, source),
-                          "sc_dns_zone_aliases": [] if cname == source else [],
-                          "ranges": [{"low": "198.51.%d.%d" % (idx, 10 + z * 4), "high": "198.51.%d.%d" % (
-                              idx, 13 + z * 4)}],
-                          "ifaces": [{"iface": "ext-1", "lnn": n} for n in (1, 2, 3)]}
-                         if cname == source else
-                         {"name": "pool-%s" % zn, "access_zone": zn,
-                          "sc_dns_zone": "%s.%s.example.com" % (zn, target),
-                          "ranges": [{"low": "198.51.%d.%d" % (idx, 10 + z * 4), "high": "198.51.%d.%d" % (
-                              idx, 13 + z * 4)}],
+                          "sc_dns_zone": "%s.%s.example.com" % (zn, cname),
+                          "ranges": [{"low": "198.51.%d.%d" % (idx, 10 + z * 4),
+                                      "high": "198.51.%d.%d" % (idx, 13 + z * 4)}],
                           "ifaces": [{"iface": "ext-1", "lnn": n} for n in (1, 2, 3)]})
             if cname == source or replicated:
                 for s in range(1, shares_per_zone + 1):
