@@ -186,9 +186,9 @@ def test_version_negotiation_reads_latest_once(sim, control, limiter_dir, tmp_pa
 
 
 def test_paging_follows_resume_over_2500_shares(sim_factory, limiter_dir):
-    from onefs_sim.scenario import generate
+    from onefs_sim.scenario import generate_scenario
 
-    big = sim_factory(generate(zones=1, shares_per_zone=2500, policies_per_zone=1), share_write_service_ms=1)
+    big = sim_factory(generate_scenario(zones=1, shares_per_zone=2500, policies_per_zone=1), share_write_service_ms=1)
     client = make_client(big.clusters["alpha"], limiter_dir)
     control = Control(big.control_url)
     control.reset_counters("alpha")
