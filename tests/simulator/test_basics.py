@@ -2,7 +2,7 @@
 import http.client
 import json
 
-from conftest import Control, Papi
+from sim_helpers import Control, Papi
 
 from onefs_sim import Simulator
 from onefs_sim.scenario import generate_scenario

@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from conftest import Control, Papi
+from sim_helpers import Control, Papi
 
 from onefs_sim import Simulator
 from onefs_sim.scenario import generate_scenario
