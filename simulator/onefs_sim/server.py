@@ -192,7 +192,7 @@ class PapiHandler(_BaseHandler):
             rest = path[10:]
             ver, _, rest = rest.partition("/")
             rest = rest.rstrip("/")
-            key = "%s /platform/%s" % (method, rest)
+            key = "%s /platform/%s" % (method, rest) if ver != "latest" else "%s /platform/latest" % method
         elif path.startswith("/namespace/"):
             key = "%s %s" % (method, path.rstrip("/"))
         elif path.rstrip("/") == "/session/1/session":
