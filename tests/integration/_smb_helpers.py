@@ -1,0 +1,113 @@
+"""Helpers of the SMB share / ACL / lockout tests (simulator state, journal reads, killable runs)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from support import Control, connection
+
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
+
+EVERYONE = {"id": "SID:S-1-1-0", "name": "Everyone", "type": "wellknown"}
+LOCKOUT = {"permission": "full", "permission_type": "deny", "trustee": EVERYONE}
+
+
+def scenario(zones=1, shares=10):
+    """A generated DR pair alpha -> beta, ``shares`` shares per zone on both clusters."""
+    return {"generate": {"zones": zones, "shares_per_zone": shares}}
+
+
+def start(sim_factory, zones=1, shares=10, **options):
+    options.setdefault("share_write_service_ms", 1)
+    options.setdefault("job_seconds", 0.2)
+    sim = sim_factory(scenario(zones, shares), **options)
+    return sim, Control(sim.control_url)
+
+
+def acls(control, cluster, zone):
+    """{share name: permissions} as the simulator holds them."""
+    return {s["name"]: s["permissions"] for s in control.state(cluster)["shares"].get(zone, [])}
+
+
+def shares(control, cluster, zone):
+    return {s["name"]: s for s in control.state(cluster)["shares"].get(zone, [])}
+
+
+def writes(control, cluster):
+    return control.counters(cluster)["writes"]
+
+
+def client(cluster):
+    return OneFSClient(
+        cluster.host, port=cluster.port, username=cluster.username, password=cluster.password, ca_path=cluster.ca,
+        validate_certs=bool(cluster.ca), limiter_dir=tempfile.mkdtemp(prefix="limiter-"),
+    )
+
+
+def read_file(cluster, ifs_path):
+    """A namespace file of a simulator cluster, parsed as JSON (None when absent)."""
+    with client(cluster) as api:
+        try:
+            resp = api.request("GET", "/namespace" + ifs_path, raw=True)
+        except OneFSError as err:
+            if err.status == 404:
+                return None
+            raise
+        return json.loads(resp.content.decode("utf-8"))
+
+
+def journal(cluster, zone, source=None):
+    path = "/ifs/.onefs_dr/journal/%s%s.json" % (source + "/" if source else "", zone)
+    return read_file(cluster, path)
+
+
+def conn(sim, name, **extra):
+    return connection(sim.clusters[name], **extra)
+
+
+def write_playbook(ansible, tasks):
+    """A playbook file running ``tasks`` ([{module, args}]) on localhost; returns its path."""
+    out = Path(tempfile.mkdtemp(prefix="play-", dir=str(ansible.workdir)))
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
+             "tasks": [{"name": "task %d" % i, "onefs.dr." + t["module"]: t["args"]} for i, t in enumerate(tasks)]}]
+    path = out / "play.yml"
+    path.write_text(yaml.safe_dump(play, sort_keys=False))
+    return path
+
+
+def popen_playbook(ansible, tasks, env=None):
+    """Start ansible-playbook in its own process group (so it can be killed with its module)."""
+    path = write_playbook(ansible, tasks)
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(path)],
+        env=ansible.base_env(env),
+        cwd=str(ansible.workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def kill_after_share_writes(proc, control, cluster, count, timeout=120):
+    """SIGKILL ``proc``'s process group once the cluster has seen ``count`` share writes.
+
+    Returns the share-write counter read just before the kill (the kill lands within a few ms)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = control.counters(cluster)["share_writes"]
+        if seen >= count:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            return seen
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            raise AssertionError("the run ended after %d share writes, before %d:\n%s" % (seen, count, out[-3000:]))
+        time.sleep(0.003)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise AssertionError("never reached %d share writes" % count)
