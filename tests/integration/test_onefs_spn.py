@@ -1,0 +1,174 @@
+"""onefs_spn against the simulator: check mode, apply, idempotence, state=check (missing and
+unexpected from the cluster's recommendation, no writes), duplicate refusal with zero writes,
+and the failover move source -> target with no duplicate SPN at any point."""
+
+import pytest
+from _failover_names_helpers import AD_PASSWORD, AD_USER, PROVIDER, client, conn, partner, pools, reset, spns, start, writes
+from support import onefs_env
+
+MODULE = "onefs_spn"
+CREDS = {"ad_user": AD_USER, "ad_password": AD_PASSWORD}
+
+
+@pytest.fixture
+def pair(sim_factory, limiter_dir):
+    sim, control = start(sim_factory)
+    alpha = client(sim, "alpha", limiter_dir)
+    beta = client(sim, "beta", limiter_dir)
+    yield sim, control, alpha, beta
+    alpha.close()
+    beta.close()
+
+
+def ads_puts(control, name):
+    return sum(n for key, n in control.counters(name)["by_endpoint"].items()
+               if key.startswith("PUT ") and "/auth/providers/ads" in key)
+
+
+def forest_holders(control):
+    """{spn: [machine accounts]} over the whole forest, from the simulator's state dump."""
+    holders = {}
+    for account, entry in control.state("alpha")["forest"]["machine_accounts"].items():
+        for spn in entry["spns"]:
+            holders.setdefault(spn.lower(), []).append(account)
+    return holders
+
+
+def no_duplicates(control):
+    dups = {spn: accounts for spn, accounts in forest_holders(control).items() if len(accounts) > 1}
+    assert not dups, "SPNs on several machine accounts: %s" % dups
+
+
+def test_present_check_apply_idempotent_and_absent(pair, ansible):
+    sim, control, _, beta = pair
+    present = conn(sim, "beta", provider=PROVIDER, names=["data-dr.example.com"], **CREDS)
+    absent = dict(present, state="absent")
+    reset(control, "beta")
+    check, apply, again = ansible.idempotence(MODULE, present)
+    assert check["changed"] is True and not check.get("failed"), check
+    assert check["added"] == ["HOST/data-dr", "HOST/data-dr.example.com"]
+    assert apply["changed"] is True and again["changed"] is False, (apply, again)
+    assert again["added"] == [] and again["machine_account"] == "BETA$"
+    assert writes(control, "beta") == 1
+    assert {"host/data-dr", "host/data-dr.example.com"} <= set(spns(beta))
+    assert apply["diff"]["after"]["BETA$"][-2:] == ["HOST/data-dr", "HOST/data-dr.example.com"]
+    # The password never shows up in the result.
+    assert AD_PASSWORD not in repr(apply)
+    removed, removed_again = ansible.tasks([{"module": MODULE, "args": absent}, {"module": MODULE, "args": absent}])
+    assert removed["changed"] is True and removed["removed"] == ["HOST/data-dr", "HOST/data-dr.example.com"]
+    assert removed_again["changed"] is False
+    assert not {"host/data-dr", "host/data-dr.example.com"} & set(spns(beta))
+    assert writes(control, "beta") == 2
+
+
+def test_check_reports_missing_and_unexpected_without_writing(pair, ansible):
+    sim, control, alpha, _ = pair
+    prov = alpha.item(alpha.api("auth/providers/ads", PROVIDER), "ads")
+    have = {s.lower() for s in prov["spns"]}
+    expected = {s.lower() for s in prov["recommended_spns"]}
+    # What the cluster recommends follows its SmartConnect names.
+    for pool in pools(alpha).values():
+        for name in [pool["sc_dns_zone"]] + pool["sc_dns_zone_aliases"]:
+            if name:
+                assert "host/" + name.lower() in expected
+    reset(control, "alpha")
+    # Ad-hoc style: the connection comes from the ONEFS_* environment, no AD credentials.
+    result = ansible.run(MODULE, {"provider": PROVIDER, "state": "check", "names": ["extra.example.com"]},
+                         env=onefs_env(sim.clusters["alpha"]))
+    assert result["changed"] is False and not result.get("failed"), result
+    expected |= {"host/extra", "host/extra.example.com"}
+    assert {s.lower() for s in result["missing"]} == expected - have
+    assert {s.lower() for s in result["unexpected"]} == have - expected
+    assert "host/retired.example.com" in {s.lower() for s in result["unexpected"]}
+    assert "host/extra.example.com" in {s.lower() for s in result["missing"]}
+    assert writes(control, "alpha") == 0
+
+
+def test_refuses_duplicates_with_zero_writes(pair, ansible):
+    sim, control, alpha, beta = pair
+    before = {"alpha": spns(alpha), "beta": spns(beta)}
+    tasks = [
+        # Held by a machine account of another computer in the forest: OneFS refuses the write.
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, names=["legacy.example.com"], **CREDS)},
+        # Held by the partner: refused before any write unless remove_from_partner is set.
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, names=["data.example.com"],
+                                        partner=partner(sim, "alpha"), **CREDS)},
+        # Bad input.
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, names=["new.example.com"])},
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, **CREDS)},
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, names=["new.example.com"],
+                                        remove_from_partner=True, **CREDS)},
+        {"module": MODULE, "args": conn(sim, "beta", provider="NOPE.EXAMPLE.COM", names=["new.example.com"], **CREDS)},
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, names=["not a name"], **CREDS)},
+    ]
+    reset(control, "alpha", "beta")
+    results = ansible.tasks(tasks)
+    for result in results:
+        assert result.get("failed") is True, result
+    legacy, partner_held, no_creds, no_names, no_partner, no_provider, bad_name = results
+    assert "LEGACY01$" in legacy["msg"] and "Kerberos" in legacy["msg"], legacy["msg"]
+    assert legacy["onefs_error"]["code"] == "AEC_CONFLICT"
+    assert "ALPHA$" in partner_held["msg"] and "remove_from_partner" in partner_held["msg"], partner_held["msg"]
+    assert "Kerberos" in partner_held["msg"]
+    assert "ad_user and ad_password" in no_creds["msg"]
+    assert "needs names" in no_names["msg"]
+    assert "remove_from_partner needs partner" in no_partner["msg"]
+    assert "NOPE.EXAMPLE.COM does not exist" in no_provider["msg"]
+    assert "not a DNS name" in bad_name["msg"]
+    assert writes(control, "alpha") == 0 and writes(control, "beta") == 0
+    # Only the forest-level refusal reached a PUT; the partner case never tried.
+    assert ads_puts(control, "alpha") == 0 and ads_puts(control, "beta") == 1
+    assert {"alpha": spns(alpha), "beta": spns(beta)} == before
+
+
+def test_move_from_source_to_target_never_duplicates(pair, ansible):
+    sim, control, alpha, beta = pair
+    fin = {"host/fin", "host/fin.example.com"}
+    data = {"host/data", "host/data.example.com"}
+    holders = forest_holders(control)
+    assert all(holders[spn] == ["ALPHA$"] for spn in fin | data)
+    no_duplicates(control)
+
+    def move(*names):
+        return conn(sim, "beta", provider=PROVIDER, names=list(names), remove_from_partner=True,
+                    partner=partner(sim, "alpha"), **CREDS)
+
+    # One call: off the source's account, then onto the target's.
+    reset(control, "alpha", "beta")
+    check, moved, moved_again = ansible.tasks([
+        {"module": MODULE, "args": move("fin.example.com"), "check": True},
+        {"module": MODULE, "args": move("fin.example.com")},
+        {"module": MODULE, "args": move("fin.example.com")},
+    ])
+    assert check["changed"] is True and {s.lower() for s in check["removed_from_partner"]} == fin
+    assert {s.lower() for s in moved["removed_from_partner"]} == fin and {s.lower() for s in moved["added"]} == fin
+    assert moved_again["changed"] is False, moved_again
+    assert writes(control, "alpha") == 1 and writes(control, "beta") == 1  # check mode wrote nothing
+    holders = forest_holders(control)
+    assert all(holders[spn] == ["BETA$"] for spn in fin)
+    assert "HOST/fin" in moved["diff"]["before"]["ALPHA$"] and "HOST/fin" not in moved["diff"]["after"]["ALPHA$"]
+    no_duplicates(control)
+
+    # The add on the target fails once: the SPNs have left the source and are not yet on the
+    # target; missing for a moment, never on two accounts. The re-run converges.
+    control.faults("beta", [{"method": "PUT", "path": "^/auth/providers/ads/", "status": 500,
+                             "code": "AEC_SYSTEM_INTERNAL_ERROR", "message": "injected", "count": 1}])
+    reset(control, "alpha", "beta")
+    failed = ansible.run(MODULE, move("data.example.com"))
+    assert failed.get("failed") is True and "injected" in failed["msg"], failed
+    assert writes(control, "alpha") == 1 and writes(control, "beta") == 0
+    holders = forest_holders(control)
+    assert not data & set(holders)
+    no_duplicates(control)
+
+    control.clear_faults("beta")
+    again, settled = ansible.tasks([{"module": MODULE, "args": move("data.example.com")},
+                                    {"module": MODULE, "args": move("data.example.com")}])
+    assert again["changed"] is True and again["removed_from_partner"] == [], again
+    assert {s.lower() for s in again["added"]} == data
+    assert settled["changed"] is False, settled
+    holders = forest_holders(control)
+    assert all(holders[spn] == ["BETA$"] for spn in fin | data)
+    assert spns(alpha) == ["host/alpha", "host/alpha.ad.example.com", "host/retired.example.com"]
+    assert set(spns(beta)) >= fin | data
+    no_duplicates(control)
