@@ -21,7 +21,6 @@ from _config_sync_helpers import (
     shares,
     start,
     sync_args,
-    write_file,
     writes,
 )
 
@@ -185,42 +184,48 @@ def test_lockout_aware_replicates_the_original_acl(env, ansible):
     original = [ace("change", GROUP), ace("read", EVERYONE)]
     denied_before = [LOCKOUT, ace("full", GROUP)]
     with client(sim.clusters["alpha"]) as alpha:
-        # eng_locked: locked by this project (journal: original ACL, had_deny false).
-        alpha.put(alpha.api("protocols/smb/shares", "eng_locked"), {"permissions": [LOCKOUT] + original},
-                  query={"zone": "eng"})
-        # eng_src: had Deny Everyone before the lockout (journal had_deny true): copied as is.
+        # eng_src: had Deny Everyone before the lockout (the journal says had_deny): copied as is.
         alpha.put(alpha.api("protocols/smb/shares", "eng_src"), {"permissions": denied_before}, query={"zone": "eng"})
-        # eng_docs: Deny Everyone that no journal entry explains: copied as is, with a warning.
+        # eng_docs: a Deny Everyone that no journal entry explains: copied as is, with a warning.
         alpha.put(alpha.api("protocols/smb/shares", "eng_docs"), {"permissions": [LOCKOUT] + original},
                   query={"zone": "eng"})
-    write_file(sim.clusters["alpha"], "/ifs/.onefs_dr/journal/eng.json", {
-        "version": 1, "zone": "eng", "cluster": {"name": "alpha", "guid": "x"}, "updated_at": None,
-        "entries": {
-            "eng_locked": {"original_permissions": original, "state": "locked", "had_deny": False,
-                           "locked_at": "2026-01-01T00:00:00Z"},
-            "eng_src": {"original_permissions": denied_before, "state": "locked", "had_deny": True,
-                        "locked_at": "2026-01-01T00:00:00Z"},
-        },
-    })
-    aware, again, blind = ansible.tasks(
+    # The data-integrity lockout of eng_locked and eng_src, by the collection's own module
+    # (it journals the original ACLs in /ifs/.onefs_dr/journal/eng.json on alpha).
+    lock = dict(sync_args(sim), shares=["eng_locked", "eng_src"], lockout="locked", zone="eng")
+    unlock = dict(lock, lockout="unlocked")
+    for key in ("target", "source_zone", "source_path"):
+        lock.pop(key)
+        unlock.pop(key)
+    shares_only = {"objects": ["smb_shares"]}
+    locked, aware, again, blind, unlocked, after_unlock = ansible.tasks(
         [
-            {"module": MODULE, "args": sync_args(sim, objects=["smb_shares"])},
-            {"module": MODULE, "args": sync_args(sim, objects=["smb_shares"])},
-            {"module": MODULE, "args": sync_args(sim, objects=["smb_shares"], lockout_aware=False)},
+            {"module": "onefs_smb_share_acl", "args": lock},
+            {"module": MODULE, "args": sync_args(sim, **shares_only)},
+            {"module": MODULE, "args": sync_args(sim, **shares_only)},
+            {"module": MODULE, "args": sync_args(sim, lockout_aware=False, **shares_only)},
+            {"module": "onefs_smb_share_acl", "args": unlock},
+            {"module": MODULE, "args": sync_args(sim, **shares_only)},
         ]
     )
+    assert locked["changed"] is True and locked.get("failed") is not True, locked
     assert aware["lockout_restored"] == ["eng_locked"], aware
     assert any("eng_docs" in w and "Deny Everyone" in w for w in aware["warnings"]), aware.get("warnings")
+    created = aware["diff"]["after"]["smb_shares"]
+    assert acl_ids(created["eng_locked"]["permissions"]) == acl_ids(original)
+    assert acl_ids(created["eng_src"]["permissions"]) == acl_ids(denied_before)
+    assert acl_ids(created["eng_docs"]["permissions"]) == acl_ids([LOCKOUT] + original)
     assert again["changed"] is False, again
     # lockout_aware=false copies the lockout ACE too: exactly the locked share changes.
-    assert blind["updated"]["smb_shares"] == ["eng_locked"], blind
+    assert blind["updated"] == {"smb_shares": ["eng_locked"]}, blind
+    assert acl_ids(blind["diff"]["after"]["smb_shares"]["eng_locked"]["permissions"]) == acl_ids([LOCKOUT] + original)
+    # Once unlocked on the source (journal entry restored), the share's own ACL is copied.
+    assert unlocked["changed"] is True, unlocked
+    assert after_unlock["lockout_restored"] == []
+    assert after_unlock["updated"] == {"smb_shares": ["eng_locked"]}, after_unlock
     dst = shares(control, "beta")
-    assert acl_ids(dst["eng_locked"]["permissions"]) == acl_ids([LOCKOUT] + original)
+    assert acl_ids(dst["eng_locked"]["permissions"]) == acl_ids(original)
     assert acl_ids(dst["eng_src"]["permissions"]) == acl_ids(denied_before)
     assert acl_ids(dst["eng_docs"]["permissions"]) == acl_ids([LOCKOUT] + original)
-    # The first run wrote the original ACL (checked in its diff, before the blind run overwrote it).
-    created = {n: b for n, b in aware["diff"]["after"]["smb_shares"].items()}
-    assert acl_ids(created["eng_locked"]["permissions"]) == acl_ids(original)
 
 
 def test_suspend_marker(env, ansible):
