@@ -365,7 +365,7 @@ def argument_spec():
         target_snapshot_alias=dict(type="str"),
         target_snapshot_expiration=dict(type="int"),
         policy_password=dict(type="str", no_log=True),
-        update_password=dict(type="str", choices=["always", "on_create"], default="on_create"),
+        update_password=dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False),
         job=dict(type="str", choices=["run", "allow_write", "allow_write_revert", "resync_prep"]),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=3600),
