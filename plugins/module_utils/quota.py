@@ -161,7 +161,7 @@ def persona_matches(wanted, current):
     if _PERSONA_ID.match(text):
         if cur_id == low:
             return True
-        kind, _, rest = text.partition(":")
+        kind, rest = text.split(":", 1)
         if kind.upper() in ("USER", "GROUP"):
             return cur_name == rest.lower()
         return False
@@ -172,7 +172,7 @@ def persona_body(wanted, quota_type):
     """The persona object of a create body."""
     text = wanted.strip()
     if _PERSONA_ID.match(text):
-        kind, _, rest = text.partition(":")
+        kind, rest = text.split(":", 1)
         if kind.upper() in ("USER", "GROUP"):
             return {"name": rest, "type": kind.lower()}
         return {"id": kind.upper() + ":" + rest}

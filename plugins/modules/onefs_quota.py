@@ -30,7 +30,7 @@ description:
     O(delete_source=true) it then deletes them on the source, as PowerScale best practice asks
     for directories that become SyncIQ targets. A re-run after a partial run converges.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   state:
     description:

@@ -25,7 +25,7 @@ description:
     O(aliases_state=present)) and to be given to M(onefs.dr.onefs_spn).
   - OneFS replaces the alias list whole on every change; the module always sends the full list.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   pool:
     description:

@@ -30,7 +30,7 @@ description:
   - OneFS has no SPN endpoint; the provider's whole SPN list is written with the AD
     credentials O(ad_user) and O(ad_password).
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   provider:
     description:
