@@ -231,7 +231,7 @@ def canon(value):
     if value is None:
         return ""
     if _is_persona(value):
-        prefix, _, rest = str(value["id"]).partition(":")
+        prefix, dummy, rest = str(value["id"]).partition(":")
         return "persona:%s:%s" % (prefix.upper(), rest.upper() if prefix.upper() == "SID" else rest)
     if isinstance(value, dict):
         return dict((k, canon(v)) for k, v in value.items())

@@ -41,7 +41,7 @@ description:
     failover orchestration suspends a unit's configuration sync while it fails over
     (failover step 3b) and re-enables it afterwards (step 13).
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   source_zone:
     description: Access zone of the shares, exports and aliases on the source.

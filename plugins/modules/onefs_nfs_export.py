@@ -25,7 +25,7 @@ description:
   - Reads one paged list of the zone's exports (only when O(paths) is given) and one of its
     aliases (only when O(aliases) is given), and writes only what differs.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   zone:
     description: Access zone of the export and the aliases.
@@ -274,7 +274,7 @@ def persona_id(user):
     """A map user option as the persona OneFS expects: {'id': 'USER:nobody'}."""
     text = user.strip()
     if ":" in text:
-        prefix, _, rest = text.partition(":")
+        prefix, dummy, rest = text.partition(":")
         return {"id": "%s:%s" % (prefix.upper(), rest)}
     return {"id": "USER:%s" % text}
 
@@ -286,7 +286,7 @@ def persona_matches(wanted, current):
     have = current.get("id") or ""
     if have.lower() == want.lower():
         return True
-    prefix, _, name = want.partition(":")
+    prefix, dummy, name = want.partition(":")
     return prefix == "USER" and (current.get("name") or "").lower() == name.lower()
 
 
