@@ -25,11 +25,11 @@ import sys
 MARKER = "onefs.dr stand-in for get-pip.py"
 
 STAND_IN = '''\
-"""{marker}: pip from ensurepip, then the requested packages from the index."""
+"""%s: pip from ensurepip, then the requested packages from the index."""
 import subprocess
 import sys
 
-GET_PIP_ONLY = {{"--no-setuptools", "--no-wheel", "--no-pip"}}
+GET_PIP_ONLY = {"--no-setuptools", "--no-wheel", "--no-pip"}
 args = [a for a in sys.argv[1:] if a not in GET_PIP_ONLY]
 subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade", "--default-pip"])
 if args:
@@ -37,7 +37,7 @@ if args:
 if "--no-setuptools" in sys.argv[1:]:
     # ensurepip on Python < 3.12 also installs setuptools; get-pip would not have.
     subprocess.call([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools"])
-'''.format(marker=MARKER)
+''' % MARKER
 
 
 def pip_versions():

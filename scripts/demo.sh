@@ -126,8 +126,11 @@ for name in sys.argv[2:]:
 path = os.path.join(out, "readiness.json")
 json.dump(report, open(path, "w"), indent=2, sort_keys=True)
 for name, r in report.items():
-    keys = ", ".join(sorted(k for k in r if not k.startswith("_") and k != "changed"))
-    print("  %-8s %s" % (name, keys or "(no facts)"))
+    cluster = r.get("cluster") or {}
+    version = (cluster.get("onefs_version") or {}).get("release", "?")
+    counts = ", ".join("%s=%d" % (k, len(v)) for k, v in sorted(r.items())
+                       if isinstance(v, list) and k != "gathered_subsets")
+    print("  %-8s OneFS %s  %s" % (name, version, counts or "(no facts)"))
 PY
   echo "demo: readiness report (onefs_info) in ${report_dir#"$root"/}/readiness.json"
   exit 0
