@@ -14,7 +14,7 @@ unwanted=$(grep -E '^(simulator|scripts|\.ci|\.venv[^/]*|\.build|collections|rep
 
 if [ "${#missing[@]}" -gt 0 ] || [ -n "$unwanted" ]; then
   [ "${#missing[@]}" -gt 0 ] && echo "build-check: missing from $tarball: ${missing[*]}"
-  [ -n "$unwanted" ] && { echo "build-check: must not be in $tarball:"; sed 's/^/  /' <<<"$unwanted"; }
+  [ -n "$unwanted" ] && { echo "build-check: must not be in $tarball:"; while IFS= read -r path; do echo "  $path"; done <<<"$unwanted"; }
   exit 1
 fi
 echo "build-check: $tarball ok ($(wc -l <<<"$listing") entries, $(du -k "$tarball" | cut -f1) KiB)"

@@ -114,6 +114,7 @@ PY
       >"$report_dir/$name.raw" 2>"$report_dir/$name.err" || {
         echo "demo: onefs_info failed on $name:" >&2; cat "$report_dir/$name.raw" "$report_dir/$name.err" >&2; exit 1; }
   done
+  # shellcheck disable=SC2086  # one argument per cluster name
   "$py" - "$report_dir" $DEMO_CLUSTERS <<'PY'
 import json, os, sys
 out, report = sys.argv[1], {}

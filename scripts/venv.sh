@@ -30,7 +30,7 @@ find_python() {
   done
   if command -v pyenv >/dev/null 2>&1; then
     c=$(pyenv root 2>/dev/null)/versions
-    for v in $(ls -1 "$c" 2>/dev/null | grep -E '^3\.11(\.[0-9]+)?$' | sort -t. -k3,3n -r); do
+    for v in $(cd "$c" 2>/dev/null && printf '%s\n' 3.11* | grep -E '^3\.11\.[0-9]+$' | sort -t. -k3,3nr); do
       if is_ok "$c/$v/bin/python3"; then echo "$c/$v/bin/python3"; return; fi
     done
   fi
