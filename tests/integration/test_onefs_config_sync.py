@@ -163,9 +163,18 @@ def test_prune_collision_and_unmappable(sim_factory, ansible):
 
 def test_zone_and_path_translation(env, ansible):
     sim, control = env
+    # Share creates on the target meet OneFS's share-write contention: two 409 AEC_CONFLICT
+    # answers (retried), then an answer lost after the create was applied (verified, not repeated).
+    control.faults("beta", [
+        {"method": "POST", "path": "protocols/smb/shares$", "status": 409, "code": "AEC_CONFLICT", "count": 2},
+        {"method": "POST", "path": "protocols/smb/shares$", "drop_after_apply": True, "count": 1},
+    ])
     args = sync_args(sim, target_zone="engdr", target_path="/ifs/engdr/proj")
     first, again = ansible.tasks([{"module": MODULE, "args": args}, {"module": MODULE, "args": args}])
     assert first["changed"] is True and first["target_zone"] == "engdr", first
+    assert first["errors"] == [] and first["api_stats"]["conflicts_409"] == 2, first["api_stats"]
+    assert sorted(first["created"]["smb_shares"]) == SYNCED
+    assert [r["fired"] for r in control.call("GET", "/sim/v1/clusters/beta/faults")["rules"]] == [2, 1]
     assert again["changed"] is False, again
     assert shares(control, "beta", "eng") == {}
     dst = shares(control, "beta", "engdr")
