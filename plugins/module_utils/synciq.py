@@ -29,11 +29,11 @@ _UNITS = ("minute", "hour", "day", "week", "month", "year", "weekday", "weekend"
 _ISIDATE_WORDS = set(
     ["every", "at", "on", "of", "from", "to", "until", "and", "the", "other", "last", "first",
      "second", "third", "fourth", "fifth", "am", "pm", "noon", "midnight", "a", "m", "p"]
-    + [u for u in _UNITS] + [u + "s" for u in _UNITS]
+    + list(_UNITS) + [u + "s" for u in _UNITS]
     + list(_DAYS) + [d + "s" for d in _DAYS] + [d[:3] for d in _DAYS]
     + list(_MONTHS) + [m[:3] for m in _MONTHS]
 )
-_ANCHORS = set([u for u in _UNITS] + [u + "s" for u in _UNITS] + list(_DAYS) + [d + "s" for d in _DAYS]
+_ANCHORS = set(list(_UNITS) + [u + "s" for u in _UNITS] + list(_DAYS) + [d + "s" for d in _DAYS]
                + [d[:3] for d in _DAYS] + list(_MONTHS) + [m[:3] for m in _MONTHS])
 _TOKEN = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|\d+(?:st|nd|rd|th)?|[a-z]+|,|\.|\S")
 

@@ -25,7 +25,7 @@ description:
   - O(query) applies a JMESPath expression to the gathered facts, so a playbook can pick
     failover units or readiness facts in one step.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   gather_subset:
     description:
@@ -480,7 +480,7 @@ class Gatherer:
             for zone in self.list_zones():
                 if zone.get("name") in self.filter_zones:
                     for ref in zone.get("auth_providers") or []:
-                        kind, _, name = ref.partition(":")
+                        kind, name = ref.split(":", 1) if ":" in ref else (ref, "")
                         if "activedirectory" in kind or kind == "ads":
                             used.add(name.lower())
             providers = [p for p in providers if str(p.get("name") or p.get("id") or "").lower() in used]

@@ -26,7 +26,7 @@ description:
   - When O(job) and policy options are both given, the configuration is applied first, then
     the job runs. Every input check and every read happens before the first write.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   name:
     description:
