@@ -147,11 +147,7 @@ def acl_equal(a, b):
 def is_lockout(ace):
     """Deny full to Everyone: the data-integrity lockout ACE."""
     ace = normalize_ace(ace)
-    return (
-        ace["permission"] == "full"
-        and ace["permission_type"] == "deny"
-        and same_trustee(ace["trustee"], LOCKOUT_ACE["trustee"])
-    )
+    return ace["permission"] == "full" and ace["permission_type"] == "deny" and same_trustee(ace["trustee"], LOCKOUT_ACE["trustee"])
 
 
 def has_lockout(acl):

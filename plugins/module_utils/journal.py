@@ -115,8 +115,7 @@ def read_doc(client, ifs_path):
         )
     if body.get("version", VERSION) > VERSION:
         raise JournalError(
-            "the lockout journal %s has version %s, newer than this collection understands (%d): upgrade onefs.dr"
-            % (ifs_path, body.get("version"), VERSION)
+            "the lockout journal %s has version %s, newer than this collection understands (%d): upgrade onefs.dr" % (ifs_path, body.get("version"), VERSION)
         )
     return body
 

@@ -18,12 +18,12 @@ description:
   - O(new_name) renames the share, for example for the DFS-mode renames of a failover. The
     rename is idempotent; when O(name) no longer exists and O(new_name) does, there is
     nothing to rename and O(new_name) is managed.
-  - Flags shares that have oplocks on and continuous availability off (RV(oplocks_risk)):
-    clients caching writes under oplocks lose them when the TCP session drops at failover.
+  - Flags shares that have oplocks on and continuous availability off (RV(oplocks_risk)),
+    because clients caching writes under oplocks lose them when the TCP session drops at failover.
   - Share writes go through the collection's cross-process share-write limiter and retry
     C(409 AEC_CONFLICT) answers.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   zone:
     description:
@@ -322,19 +322,17 @@ def parse_mode(value, field):
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InputError("%s must be an octal string such as \"0755\" or an integer, got %r" % (field, value))
+        raise InputError('%s must be an octal string such as "0755" or an integer, got %r' % (field, value))
     if isinstance(value, int):
         number = value
         if number > 0o777:
-            raise InputError(
-                "%s is %d, more than 0777 (511): an octal value must be quoted, e.g. \"0%d\"" % (field, number, number)
-            )
+            raise InputError('%s is %d, more than 0777 (511): an octal value must be quoted, e.g. "0%d"' % (field, number, number))
     else:
         text = str(value).strip().lower()
         if text.startswith("0o"):
             text = text[2:]
         if not text or any(c not in "01234567" for c in text):
-            raise InputError("%s must be an octal string such as \"0755\" or an integer, got %r" % (field, value))
+            raise InputError('%s must be an octal string such as "0755" or an integer, got %r' % (field, value))
         number = int(text, 8)
     if number < 0 or number > 0o777:
         raise InputError("%s must be between 0 and 0777, got %r" % (field, value))
@@ -381,7 +379,7 @@ class Share:
         for key in ("name", "new_name"):
             value = p.get(key)
             if value is not None and (not value.strip() or any(c in value for c in '/\\:*?"<>|')):
-                raise InputError("%s %r is not a valid SMB share name (no / \\ : * ? \" < > |, not empty)" % (key, value))
+                raise InputError('%s %r is not a valid SMB share name (no / \\ : * ? " < > |, not empty)' % (key, value))
         if p.get("new_name") and p["state"] == "absent":
             raise InputError("new_name is used with state=present only")
         if p.get("path") is not None and not (p["path"] == "/ifs" or p["path"].startswith("/ifs/")):
@@ -448,10 +446,7 @@ class Share:
         if p.get("new_name") and p["new_name"] != name:
             target = self.read(p["new_name"])
             if current is not None and target is not None:
-                raise InputError(
-                    "cannot rename %r to %r in zone %s: both shares exist. Delete or rename one of them first"
-                    % (name, p["new_name"], self.zone)
-                )
+                raise InputError("cannot rename %r to %r in zone %s: both shares exist. Delete or rename one of them first" % (name, p["new_name"], self.zone))
             if current is not None:
                 renamed = True
             else:

@@ -33,7 +33,7 @@ description:
     retries C(409 AEC_CONFLICT) answers with backoff (see O(share_write_limit) and
     O(retry_deadline)).
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 options:
   zone:
     description:
@@ -162,7 +162,7 @@ notes:
     deny ACEs after the existing deny ACEs. ACLs are compared in order.
   - The journal is written once before the first share write (entries in state C(locking))
     and once at the end (C(locked) or C(restored)), also when some shares fail. A crash between
-    leaves C(locking) entries, which O(lockout=unlocked) treats as "maybe locked": it restores
+    leaves C(locking) entries, which O(lockout=unlocked) treats as "maybe locked" and restores
     the original where the current ACL differs. See C(docs/lockout-journal.md).
   - Concurrent runs on the same zone journal from one controller merge their entries under a
     lock file in the limiter's state directory. Runs from two controllers on the same zone at
@@ -473,7 +473,7 @@ class ShareAcl:
     # ------------------------------------------------------------------ planning
     def plan_state(self, selected):
         p = self.params
-        resolver = TrusteeResolver([s.get("permissions") for _, s in selected if s])
+        resolver = TrusteeResolver([s.get("permissions") for dummy, s in selected if s])
         aces = [normalize_ace(a, resolver) for a in p["aces"]]
         plans = []
         for name, share in selected:
@@ -634,19 +634,14 @@ class ShareAcl:
             extra["journal"] = journal.preview(merged)
             extra["journal_changed"] = bool(merged) and extra["journal"]["entries"] != journal.doc["entries"]
             if self.params.get("partner"):
-                extra["partner_copy"] = {"host": self.params["partner"]["host"], "path": None, "status": "skipped",
-                                         "error": "check mode"}
+                extra["partner_copy"] = {"host": self.params["partner"]["host"], "path": None, "status": "skipped", "error": "check mode"}
             return plans, extra
         changed_journal = journal.commit(pre)  # durable BEFORE the first share write
         try:
             self.execute(plans)
         finally:
             # Only what is known to be true: written shares, and shares that needed no write.
-            post = dict(
-                (p.name, p.post_entry)
-                for p in plans
-                if p.post_entry is not None and (p.outcome == "changed" or not p.write)
-            )
+            post = dict((p.name, p.post_entry) for p in plans if p.post_entry is not None and (p.outcome == "changed" or not p.write))
             changed_journal = journal.commit(post) or changed_journal
         extra["journal"] = journal.doc
         extra["journal_changed"] = changed_journal
@@ -729,8 +724,7 @@ class ShareAcl:
                 found.append(folder)
         if len(found) > 1:
             raise InputError(
-                "journals of zone %s from several clusters are on %s (%s): choose one with journal_source"
-                % (jzone, self.client.host, ", ".join(sorted(found)))
+                "journals of zone %s from several clusters are on %s (%s): choose one with journal_source" % (jzone, self.client.host, ", ".join(sorted(found)))
             )
         return found
 
@@ -751,9 +745,8 @@ class ShareAcl:
             self.module.module.warn(warning)
         if failed:
             self.module.fail(
-                "%d of %d share(s) failed: %s. The journal is consistent; re-run the task to finish the work"
-                % (len(failed), len(plans), ", ".join(failed)),
-                **result
+                "%d of %d share(s) failed: %s. The journal is consistent; re-run the task to finish the work" % (len(failed), len(plans), ", ".join(failed)),
+                **result,
             )
         return result
 

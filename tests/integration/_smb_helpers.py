@@ -45,8 +45,13 @@ def writes(control, cluster):
 
 def client(cluster):
     return OneFSClient(
-        cluster.host, port=cluster.port, username=cluster.username, password=cluster.password, ca_path=cluster.ca,
-        validate_certs=bool(cluster.ca), limiter_dir=tempfile.mkdtemp(prefix="limiter-"),
+        cluster.host,
+        port=cluster.port,
+        username=cluster.username,
+        password=cluster.password,
+        ca_path=cluster.ca,
+        validate_certs=bool(cluster.ca),
+        limiter_dir=tempfile.mkdtemp(prefix="limiter-"),
     )
 
 
@@ -74,8 +79,14 @@ def conn(sim, name, **extra):
 def write_playbook(ansible, tasks):
     """A playbook file running ``tasks`` ([{module, args}]) on localhost; returns its path."""
     out = Path(tempfile.mkdtemp(prefix="play-", dir=str(ansible.workdir)))
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
-             "tasks": [{"name": "task %d" % i, "onefs.dr." + t["module"]: t["args"]} for i, t in enumerate(tasks)]}]
+    play = [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "tasks": [{"name": "task %d" % i, "onefs.dr." + t["module"]: t["args"]} for i, t in enumerate(tasks)],
+        }
+    ]
     path = out / "play.yml"
     path.write_text(yaml.safe_dump(play, sort_keys=False))
     return path

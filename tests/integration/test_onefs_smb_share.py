@@ -132,10 +132,8 @@ BAD_INPUT = [
 def test_bad_input_fails_before_any_write(pair, ansible):
     sim, control = pair
     control.reset_counters("alpha")
-    results = ansible.tasks(
-        [{"module": "onefs_smb_share", "args": dict(conn(sim, "alpha"), zone=ZONE, **extra)} for extra, _ in BAD_INPUT]
-    )
-    for (extra, words), result in zip(BAD_INPUT, results):
+    results = ansible.tasks([{"module": "onefs_smb_share", "args": dict(conn(sim, "alpha"), zone=ZONE, **extra)} for extra, _ in BAD_INPUT])
+    for (extra, words), result in zip(BAD_INPUT, results, strict=True):
         assert result.get("failed"), (extra, result)
         assert words in result["msg"], (extra, result["msg"])
     assert writes(control, "alpha") == 0

@@ -56,8 +56,7 @@ def test_ace_states_check_apply_again(sim_factory, ansible):
     )
     control.reset_counters("alpha")
     results = ansible.tasks(
-        [{"module": MODULE, "args": args, "check": check} for args in (present,) for check in (True, False)]
-        + [{"module": MODULE, "args": present}]
+        [{"module": MODULE, "args": args, "check": check} for args in (present,) for check in (True, False)] + [{"module": MODULE, "args": present}]
     )
     check, apply, again = results
     assert check["changed"] and _outcomes(check) == {"changed": 2}, check
@@ -129,7 +128,7 @@ def test_bad_input_fails_before_any_write(sim_factory, ansible):
     ]
     control.reset_counters("alpha")
     results = ansible.tasks([{"module": MODULE, "args": dict(base, **extra)} for extra, _ in cases])
-    for (extra, words), result in zip(cases, results):
+    for (extra, words), result in zip(cases, results, strict=True):
         assert result.get("failed"), (extra, result)
         assert words in result["msg"], (extra, result["msg"])
     assert writes(control, "alpha") == 0
@@ -275,8 +274,10 @@ def test_partial_failure_keeps_journal_consistent_and_rerun_finishes(sim_factory
     sim, control = start(sim_factory, zones=1, shares=8)
     original = acls(control, "alpha", ZONE)
     lock = dict(conn(sim, "alpha"), zone=ZONE, path="/ifs/zone01", lockout="locked")
-    control.faults("alpha", [{"method": "PUT", "path": r"^/protocols/smb/shares/zone01_share005$", "status": 500,
-                              "code": "AEC_SYSTEM_INTERNAL_ERROR", "message": "injected"}])
+    control.faults(
+        "alpha",
+        [{"method": "PUT", "path": r"^/protocols/smb/shares/zone01_share005$", "status": 500, "code": "AEC_SYSTEM_INTERNAL_ERROR", "message": "injected"}],
+    )
     (failed,) = ansible.tasks([{"module": MODULE, "args": lock}])
     assert failed.get("failed") and failed["failed_shares"] == ["zone01_share005"], failed
     assert "zone01_share005" in failed["msg"] and _outcomes(failed) == {"changed": 7, "failed": 1}
@@ -287,9 +288,7 @@ def test_partial_failure_keeps_journal_consistent_and_rerun_finishes(sim_factory
     assert acls(control, "alpha", ZONE)["zone01_share005"] == original["zone01_share005"]
 
     control.clear_faults("alpha")
-    rerun, unlock = ansible.tasks(
-        [{"module": MODULE, "args": lock}, {"module": MODULE, "args": dict(lock, lockout="unlocked", path=None)}]
-    )
+    rerun, unlock = ansible.tasks([{"module": MODULE, "args": lock}, {"module": MODULE, "args": dict(lock, lockout="unlocked", path=None)}])
     assert rerun["changed"] and _outcomes(rerun) == {"changed": 1, "unchanged": 7}, _outcomes(rerun)
     assert not unlock.get("failed") and _outcomes(unlock) == {"changed": 8}
     assert acls(control, "alpha", ZONE) == original
@@ -299,10 +298,7 @@ def test_concurrent_runs_on_one_zone_keep_every_entry(sim_factory, ansible):
     sim, control = start(sim_factory, zones=1, shares=24, share_write_service_ms=15)
     base = dict(conn(sim, "alpha"), zone=ZONE, lockout="locked")
     names = sorted(acls(control, "alpha", ZONE))
-    procs = [
-        popen_playbook(ansible, [{"module": MODULE, "args": dict(base, shares=part)}])
-        for part in (names[0::2], names[1::2])
-    ]
+    procs = [popen_playbook(ansible, [{"module": MODULE, "args": dict(base, shares=part)}]) for part in (names[0::2], names[1::2])]
     for proc in procs:
         out = proc.communicate(timeout=300)[0].decode(errors="replace")
         assert proc.returncode == 0, out[-3000:]
