@@ -132,18 +132,20 @@ class AnsibleRunner:
                     "ignore_errors": True,
                 }
             )
-            play_tasks.append(
-                {
-                    "name": "save %d" % index,
-                    "ansible.builtin.copy": {
-                        "content": "{{ result_%d | to_json }}" % index,
-                        "dest": str(out_dir / ("%d.json" % index)),
-                        "mode": "0600",
-                    },
-                    "check_mode": False,
-                    "diff": False,
-                }
-            )
+        # One save task for all results: every task has ignore_errors, so the play gets here.
+        collected = ", ".join("'%d': result_%d" % (i, i) for i in range(len(tasks)))
+        play_tasks.append(
+            {
+                "name": "save results",
+                "ansible.builtin.copy": {
+                    "content": "{{ {%s} | to_json }}" % collected,
+                    "dest": str(out_dir / "results.json"),
+                    "mode": "0600",
+                },
+                "check_mode": False,
+                "diff": False,
+            }
+        )
         playbook = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": play_tasks}]
         path = out_dir / "play.yml"
         path.write_text(yaml.safe_dump(playbook, sort_keys=False))
@@ -155,15 +157,14 @@ class AnsibleRunner:
             timeout=timeout,
             cwd=str(self.workdir),
         )
-        results = []
-        for index in range(len(tasks)):
-            result_file = out_dir / ("%d.json" % index)
-            if not result_file.exists():
-                raise AssertionError(
-                    "ansible-playbook did not record task %d (rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s"
-                    % (index, proc.returncode, proc.stdout[-4000:], proc.stderr[-4000:])
-                )
-            results.append(json.loads(result_file.read_text()))
+        result_file = out_dir / "results.json"
+        if not result_file.exists():
+            raise AssertionError(
+                "ansible-playbook did not record the results (rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s"
+                % (proc.returncode, proc.stdout[-4000:], proc.stderr[-4000:])
+            )
+        saved = json.loads(result_file.read_text())
+        results = [saved[str(index)] for index in range(len(tasks))]
         return results
 
     def run(self, module, args=None, check=False, diff=True, env=None):

@@ -360,7 +360,7 @@ class OneFSClient:
         if not self._sessid:
             # Some proxies drop Secure cookies on plain HTTP; read the raw headers.
             for header in resp.raw.headers.getlist("Set-Cookie") if hasattr(resp.raw.headers, "getlist") else []:
-                name, _, rest = header.partition("=")
+                name, rest = (header.split("=", 1) + [""])[:2]
                 value = rest.split(";", 1)[0]
                 if name.strip() == "isisessid":
                     self._sessid = value
