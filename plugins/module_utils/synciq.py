@@ -111,13 +111,14 @@ def get_active_job(client, name):
     return job
 
 
-def latest_report(client, name):
-    """The newest SyncIQ report of policy ``name`` on ``client``'s cluster, or None.
+def latest_report(client, name, job_id=None, action=None, count=10):
+    """The SyncIQ report of policy ``name`` that best describes a job, or None.
 
-    Looks in ``/sync/reports`` first, then in ``/sync/target/reports`` (jobs such as
-    allow_write run against a target policy).
+    The report of job ``job_id`` when given and found; else the newest report of ``action``
+    when given; else the newest report. Reports started in the same second are ordered by
+    their (increasing) job id. Looks in ``/sync/reports``, then ``/sync/target/reports``.
     """
-    query = {"policy_name": name, "reports_per_policy": 1}
+    query = {"policy_name": name, "reports_per_policy": count}
     for resource in ("sync/reports", "sync/target/reports"):
         try:
             body = client.get(client.api(resource), query=query) or {}
@@ -126,10 +127,24 @@ def latest_report(client, name):
                 continue
             raise
         reports = [r for r in body.get("reports") or [] if r.get("policy_name") in (None, name)]
-        if reports:
-            reports.sort(key=lambda r: (r.get("start_time") or 0, str(r.get("id") or "")))
-            return reports[-1]
+        if not reports:
+            continue
+        if job_id is not None:
+            for report in reports:
+                if report.get("job_id") == job_id:
+                    return report
+        if action is not None:
+            reports = [r for r in reports if r.get("action") == action] or reports
+        reports.sort(key=lambda r: (r.get("start_time") or 0, _int(r.get("job_id"))))
+        return reports[-1]
     return None
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def report_summary(report):

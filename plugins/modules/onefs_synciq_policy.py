@@ -583,7 +583,7 @@ class SyncIQPolicy:
             if (ctx.get("target_policy") or {}).get("failover_failback_state") == "resync_policy_created":
                 return "policy is disabled and the partner's target policy is resync_policy_created"
             return None
-        report = latest_report(self.client, self.name)
+        report = latest_report(self.client, self.name, count=1)
         if report and report.get("action") == "resync_prep" and report.get("state") in JOB_SUCCESS_STATES:
             return "policy is disabled and its newest report is a finished resync_prep"
         return None
@@ -673,11 +673,12 @@ class SyncIQPolicy:
                 % (action, self.name, job["cluster"], job["state"], self.p["wait_timeout"]),
                 job=job,
             )
-        report = latest_report(client, self.name)
+        job_id = (last or {}).get("job_id")
+        report = latest_report(client, self.name, job_id=job_id, action=action)
         job["report"] = report_summary(report)
-        state = self._final_state(action, last, report, job)
-        job["state"] = state
         job["errors"] = job_errors(last, report)
+        state = self._final_state(action, last, report, job, job_id)
+        job["state"] = state
         if state not in JOB_SUCCESS_STATES:
             summary = job["report"] or {}
             msg = "SyncIQ job %s of policy %r on %s ended %s" % (action, self.name, job["cluster"], state)
@@ -687,7 +688,7 @@ class SyncIQPolicy:
                 msg += " (latest report %s: %s, action %s)" % (summary.get("id"), summary.get("state"), summary.get("action"))
             self.m.fail(msg, job=job, policy=_public(self.policy) if self.policy else None)
 
-    def _final_state(self, action, last, report, job):
+    def _final_state(self, action, last, report, job, job_id=None):
         if last and last.get("state") and last.get("state") not in JOB_ACTIVE_STATES:
             return last["state"]
         if action in ("allow_write", "allow_write_revert"):
@@ -698,11 +699,13 @@ class SyncIQPolicy:
                 return "finished"
             if report and report.get("state") not in JOB_SUCCESS_STATES:
                 return report.get("state") or "failed"
-            job["errors"] = ["target policy is %s after the job" % state]
+            job["errors"].append("target policy is %s after the job" % state)
             return "failed"
         policy = get_policy(self.client, self.name) or {}
         self.policy = policy or self.policy
-        if report and report.get("action") in (action, None) and report.get("state"):
+        same_job = job_id is None or (report or {}).get("job_id") in (job_id, None)
+        matches = report and report.get("action") in (action, None) and same_job
+        if matches and report.get("state"):
             return report["state"]
         return policy.get("last_job_state") or (report or {}).get("state") or "unknown"
 

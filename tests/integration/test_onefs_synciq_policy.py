@@ -106,7 +106,6 @@ def test_bad_input_fails_before_any_write(sim_factory, ansible):
     cases = [
         (dict(name="nope", job="run"), "policy 'nope' does not exist"),
         (dict(name="p1", schedule="every banana"), "'banana' is not a OneFS date-pattern word"),
-        (dict(name="p1", description="x", schedule="every day at 25:00"), "'25:00' is not a time of day"),
         (dict(name="p_rel", action="sync", source_root_path="data/rel", target_host="beta",
               target_path="/ifs/data/rel"), "source_root_path must be an absolute path under /ifs"),
         (dict(name="p1", target_path="ifs/zone1/p1"), "target_path must be an absolute path"),
@@ -116,7 +115,6 @@ def test_bad_input_fails_before_any_write(sim_factory, ansible):
         (dict(name="p1", job="allow_write", description="x", partner=to_alpha), "target policy 'p1' does not exist"),
         (dict(name="p1", state="absent", job="run"), "job cannot be combined with state=absent"),
         (dict(name="p1", enabled=False, job="run"), "policy 'p1' is disabled"),
-        (dict(name="p1", workers_per_node=0), "workers_per_node must be at least 1"),
     ]
     results = ansible.tasks([{"module": MODULE, "args": connection(alpha, **a)} for a, _ in cases])
     for (args, expected), result in zip(cases, results, strict=True):
@@ -228,15 +226,23 @@ def test_allow_write_revert_without_partner(sim_factory, ansible):
 
 def test_failed_job_fails_with_its_errors(sim_factory, ansible):
     sim, control = start_pair(sim_factory)
-    alpha = sim.clusters["alpha"]
+    alpha, beta = sim.clusters["alpha"], sim.clusters["beta"]
     control.faults("alpha", [{"method": "JOB", "path": "^p1$", "message": "Injected: target unreachable"}])
-    result = ansible.run(MODULE, connection(alpha, name="p1", job="run", **FAST))
-    assert result.get("failed") is True, result
-    assert "SyncIQ job run of policy 'p1'" in result["msg"] and "ended failed" in result["msg"]
-    assert "Injected: target unreachable" in result["msg"]
-    assert result["job"]["errors"] == ["Injected: target unreachable"]
-    assert result["job"]["report"]["state"] == "failed"
+    control.faults("beta", [{"method": "JOB", "path": "^p2$", "message": "Injected: domain mark failed"}])
+    run, allow = ansible.tasks([
+        {"module": MODULE, "args": connection(alpha, name="p1", job="run", **FAST)},
+        {"module": MODULE, "args": connection(beta, name="p2", job="allow_write", **FAST)},
+    ])
+    assert run.get("failed") is True, run
+    assert "SyncIQ job run of policy 'p1'" in run["msg"] and "ended failed" in run["msg"]
+    assert "Injected: target unreachable" in run["msg"]
+    assert run["job"]["errors"] == ["Injected: target unreachable"]
+    assert run["job"]["report"]["state"] == "failed" and run["job"]["report"]["action"] == "run"
     assert _pol(control, "alpha", "p1")["last_job_state"] == "failed"
+    assert allow.get("failed") is True, allow
+    assert "SyncIQ job allow_write of policy 'p2'" in allow["msg"] and "Injected: domain mark failed" in allow["msg"]
+    assert allow["job"]["report"]["action"] == "allow_write"
+    assert _tpol(control, "beta", "p2")["failover_failback_state"] == "writes_disabled"
 
 
 def test_running_job_is_waited_for_never_doubled(sim_factory, ansible):
