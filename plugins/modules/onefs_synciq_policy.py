@@ -40,7 +40,8 @@ options:
       - V(present) creates the policy when missing (then O(action), O(source_root_path),
         O(target_host) and O(target_path) are required) and updates the options given.
       - V(absent) deletes the policy. It cannot be combined with O(job).
-      - With only O(name) and O(job), the policy configuration is left as it is.
+      - With only O(name) and O(job), the policy configuration is left as it is. With only
+        O(name), the task checks that the policy exists and returns it.
     type: str
     choices: [present, absent]
     default: present
@@ -430,7 +431,10 @@ class SyncIQPolicy:
             raise InputError("poll_interval must be more than 0 seconds, got %s" % p["poll_interval"])
 
     def config_requested(self):
-        return self.p["state"] == "absent" or any(self.p[o] is not None for o in CONFIG_OPTIONS)
+        """Whether the policy itself is managed: any config option, state=absent, or no job."""
+        if self.p["state"] == "absent" or not self.p["job"]:
+            return True
+        return any(self.p[o] is not None for o in CONFIG_OPTIONS)
 
     # ------------------------------------------------------------------ config
     def desired(self):
