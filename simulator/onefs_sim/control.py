@@ -34,7 +34,7 @@ def _dump_cluster(world, c):
         "snapshot_schedules": list(s["snapshot_schedules"].values()),
         "dedupe": s["dedupe"],
         "smb_settings": s["smb_settings"], "nfs_settings": s["nfs_settings"], "sync_settings": s["sync_settings"],
-        "openfiles": s["openfiles"], "smb_sessions": s["smb_sessions"],
+        "openfiles": s["openfiles"], "smb_sessions": [strip_private(x) for x in s["smb_sessions"]],
         "files": {p: {"type": e["type"]} for p, e in s["files"].items()},
         "generations": dict(s["generations"]),
         "writable": {},

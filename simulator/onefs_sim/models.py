@@ -78,6 +78,7 @@ ZONE_DEFAULTS = {
     "user_mapping_rules": [],
 }
 ZONE_CREATE_FIELDS = set(ZONE_DEFAULTS) | {"name", "path"}
+ZONE_WRITE_ONLY = {"force_overlap"}  # accepted on create, never shown by GET (no SDK read model has it)
 ZONE_PUT_FIELDS = (set(ZONE_DEFAULTS) - {"groupnet"}) | {"name", "path"}
 
 NFS_USER_MAP = {"enabled": False, "primary_group": {}, "secondary_groups": [],
@@ -250,6 +251,7 @@ POOL_DEFAULTS = {
     "aggregation_mode": "lacp",
     "alloc_method": "static",
     "description": "",
+    "firewall_policy": "default_pools_policy",
     "ifaces": [],
     "ipv6_perform_dad": False,
     "nfsv3_rroce_only": False,
@@ -267,15 +269,67 @@ POOL_DEFAULTS = {
     "static_routes": [],
 }
 POOL_WRITABLE = set(POOL_DEFAULTS) - {"addr_family", "rules", "sc_suspended_nodes"}
-POOL_CREATE_FIELDS = POOL_WRITABLE | {"name"}
-POOL_PUT_FIELDS = POOL_WRITABLE | {"name"}
+
+# Fields that exist only in some handler versions of a resource (read from the SDK models of each
+# release: a field is shown from `since` to `until` inclusive; `source` is the stored field it
+# shows, for renamed fields; `default` fills objects stored before the field existed).
+VERSIONED_FIELDS = {
+    "pool": {
+        "sc_auto_unsuspend_delay": {"until": 17, "default": 0},
+        "nfsv3_rroce_only": {"until": 18, "default": False},
+        "external_manager": {"since": 18, "default": ""},
+        "nfs_rroce_only": {"since": 19, "source": "nfsv3_rroce_only", "default": False},
+        "linklayer": {"since": 21, "default": "ethernet"},
+        "firewall_policy": {"default": "default_pools_policy"},
+    },
+    "subnet": {
+        "linklayer": {"since": 21, "default": "ethernet"},
+        "firewall_policy": {"default": "default_subnets_policy"},
+    },
+    "nfs_settings": {
+        "nfsv3_rdma_enabled": {"until": 18, "default": False},
+        "nfs_rdma_enabled": {"since": 19, "source": "nfsv3_rdma_enabled", "default": False},
+    },
+    "cluster_config": {
+        "availability_zone": {"since": 17, "default": ""},
+        "is_powerscale_ve": {"since": 17, "default": False},
+        "node_id": {"since": 17, "default": "1"},
+        "region": {"since": 17, "default": ""},
+    },
+}
+
+
+def versioned(kind, obj, version):
+    """obj as handler `version` of resource `kind` shows it (a new dict)."""
+    out = dict(obj)
+    for name, rule in VERSIONED_FIELDS[kind].items():
+        source = rule.get("source", name)
+        value = obj.get(source, rule.get("default"))
+        if rule.get("since", 0) <= version <= rule.get("until", 10 ** 6):
+            out[name] = copy.deepcopy(value)
+        else:
+            out.pop(name, None)
+    return out
+
+
+def versioned_input(kind, body):
+    """A request body with renamed fields mapped back to the stored names."""
+    out = dict(body)
+    for name, rule in VERSIONED_FIELDS[kind].items():
+        source = rule.get("source")
+        if source and name in out:
+            out[source] = out.pop(name)
+    return out
+POOL_CREATE_FIELDS = POOL_WRITABLE | {"name", "nfs_rroce_only", "external_manager", "linklayer"}
+POOL_PUT_FIELDS = POOL_CREATE_FIELDS
 
 SUBNET_DEFAULTS = {
-    "addr_family": "ipv4", "base_addr": "192.0.2.0", "description": "", "dsr_addrs": [], "gateway": "",
+    "addr_family": "ipv4", "base_addr": "192.0.2.0", "description": "", "dsr_addrs": [],
+    "firewall_policy": "default_subnets_policy", "gateway": "",
     "gateway_priority": 10, "mtu": 1500, "prefixlen": 24, "sc_service_addrs": [], "sc_service_name": "",
     "vlan_enabled": False, "vlan_id": None,
 }
-SUBNET_CREATE_FIELDS = (set(SUBNET_DEFAULTS) - {"addr_family"}) | {"name", "addr_family"}
+SUBNET_CREATE_FIELDS = (set(SUBNET_DEFAULTS) - {"addr_family"}) | {"name", "addr_family", "linklayer"}
 SUBNET_PUT_FIELDS = SUBNET_CREATE_FIELDS
 
 GROUPNET_DEFAULTS = {
@@ -306,6 +360,7 @@ QUOTA_CREATE_FIELDS = {"container", "description", "enforced", "force", "ignore_
                        "thresholds_include_overhead", "thresholds_on", "type"}
 QUOTA_PUT_FIELDS = {"container", "description", "enforced", "force", "ignore_limit_checks", "labels",
                     "linked", "thresholds", "thresholds_include_overhead", "thresholds_on"}
+QUOTA_WRITE_ONLY = {"thresholds_include_overhead"}  # create/PUT field absent from every SDK read model
 QUOTA_THRESHOLD_FIELDS = ("advisory", "hard", "soft", "soft_grace", "percent_advisory", "percent_soft")
 
 SCHEDULE_CREATE_FIELDS = {"alias", "duration", "name", "path", "pattern", "schedule"}

@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 from . import models
 from .errors import ApiError, arg_required, bad_request, conflict, not_found
-from .scenario import _mkdirs, new_policy, new_quota, new_schedule, normalize_ace
+from .scenario import _mkdirs, apply_thresholds, new_policy, new_quota, new_schedule, normalize_ace, resolve_persona
 from .util import decode_token, digest, encode_token, norm_path, path_under, strip_private
 
 _ANY = object()
@@ -151,14 +151,14 @@ def release_parts(release):
 def cluster_config(req):
     s = req.cluster.s
     n = s["nodes"]
-    return {"description": s["description"],
+    out = {"description": s["description"],
             "devices": [{"devid": i, "guid": "%s%04d" % (s["guid"][:28], i), "is_up": True, "lnn": i}
                         for i in range(1, n + 1)],
             "encoding": "utf-8", "guid": s["guid"], "has_quorum": True, "is_compliance": False,
             "is_virtual": True, "is_vonefs": True, "join_mode": "Manual", "local_devid": 1, "local_lnn": 1,
             "local_serial": "SIM-%s-1" % s["name"].upper(), "name": s["name"],
-            "onefs_version": release_parts(s["release"]), "timezone": s["timezone"], "upgrade_type": None,
-            "availability_zone": "", "is_powerscale_ve": False, "node_id": "1", "region": ""}
+            "onefs_version": release_parts(s["release"]), "timezone": s["timezone"], "upgrade_type": None}
+    return models.versioned("cluster_config", out, req.version)
 
 
 def cluster_identity_get(req):
@@ -182,13 +182,29 @@ def cluster_identity_put(req):
 
 
 # ---- zones ----------------------------------------------------------------------------------
+def zone_view(zone):
+    """A zone as GET shows it: create-only flags (force_overlap) are not part of the object."""
+    return {k: v for k, v in zone.items() if k not in models.ZONE_WRITE_ONLY}
+
+
+def _zone_item(req):
+    """The zone of an item URL: its name, or its numeric zone_id (the SDK types it as an int)."""
+    key = req.params[0]
+    zones = req.cluster.s["zones"]
+    if key not in zones and key.isdigit():
+        zone = req.cluster.zone_of_id(int(key))
+        if zone is not None:
+            return zone
+    return req.cluster.zone(key)
+
+
 def zones_list(req):
     zones = sorted(req.cluster.s["zones"].values(), key=lambda z: z["zone_id"])
-    return {"zones": zones, "total": len(zones)}
+    return {"zones": [zone_view(z) for z in zones]}
 
 
 def zone_get(req):
-    return {"zones": [req.cluster.zone(req.params[0])]}
+    return {"zones": [zone_view(_zone_item(req))]}
 
 
 def zone_create(req):
@@ -213,7 +229,7 @@ def zone_create(req):
 def zone_put(req):
     body = check_fields(req.body, models.ZONE_PUT_FIELDS)
     c = req.cluster
-    zone = c.zone(req.params[0])
+    zone = _zone_item(req)
     vals = check_types({k: v for k, v in body.items() if k not in ("name", "path")}, models.ZONE_DEFAULTS)
     new = dict(zone)
     new.update(vals)
@@ -236,7 +252,7 @@ def zone_put(req):
 
 def zone_delete(req):
     c = req.cluster
-    zone = c.zone(req.params[0])
+    zone = _zone_item(req)
     if zone["system"]:
         raise bad_request("The System zone cannot be deleted")
     del c.s["zones"][zone["name"]]
@@ -415,7 +431,13 @@ def openfile_delete(req):
 
 
 def smb_sessions_list(req):
-    return page(req, list(req.cluster.s["smb_sessions"]), "sessions")
+    """Sessions grouped per node, as OneFS answers: {"nodes": [{"id", "lnn", "sessions", ...}]}."""
+    by_lnn = {}
+    for sess in req.cluster.s["smb_sessions"]:
+        by_lnn.setdefault(sess.get("_lnn", 1), []).append(strip_private(sess))
+    nodes = [{"id": lnn, "lnn": lnn, "sessions": items, "resume": None, "total": len(items)}
+             for lnn, items in sorted(by_lnn.items())]
+    return {"nodes": nodes, "resume": None, "total": sum(len(n["sessions"]) for n in nodes)}
 
 
 def smb_session_delete(req):
@@ -423,19 +445,28 @@ def smb_session_delete(req):
     computer = req.params[0]
     user = req.params[1] if len(req.params) > 1 else None
     keep = [x for x in s["smb_sessions"]
-            if not (x["computer"] == computer and (user is None or x["user"] == user))]
+            if not ((x["computer"] == computer or (user is None and str(x["id"]) == computer))
+                    and (user is None or x["user"] == user))]
     if len(keep) == len(s["smb_sessions"]):
         raise not_found("SMB session %s not found" % computer)
     s["smb_sessions"] = keep
     return 204, None
 
 
-def settings_handlers(key, defaults, enums=None):
+def settings_handlers(key, defaults, enums=None, kind=None):
+    names = set(defaults)
+    if kind:
+        names |= set(models.VERSIONED_FIELDS[kind])
+
     def get(req):
+        if kind:
+            return {"settings": models.versioned(kind, req.cluster.s[key], req.version)}
         return {"settings": req.cluster.s[key]}
 
     def put(req):
-        body = check_fields(req.body, set(defaults))
+        body = check_fields(req.body, names)
+        if kind:
+            body = models.versioned_input(kind, body)
         vals = check_types(body, defaults, enums)
         new = dict(req.cluster.s[key])
         new.update(vals)
@@ -602,10 +633,15 @@ def _gview(g):
     return out
 
 
-def _sview(sn):
-    out = strip_private(sn)
+def _sview(req, sn):
+    out = models.versioned("subnet", strip_private(sn), req.version)
     out["pools"] = list(sn["_pools"])
     return out
+
+
+def _pview(req, pool):
+    """A pool as handler version req.version shows it."""
+    return models.versioned("pool", pool, req.version)
 
 
 def groupnets_list(req):
@@ -648,11 +684,11 @@ def groupnet_delete(req):
 
 def subnets_list(req):
     g = _groupnet(req, req.params[0])
-    return page(req, [_sview(s) for s in g["_subnets"].values()], "subnets")
+    return page(req, [_sview(req, s) for s in g["_subnets"].values()], "subnets")
 
 
 def subnet_get(req):
-    return {"subnets": [_sview(_subnet(req, req.params[0], req.params[1]))]}
+    return {"subnets": [_sview(req, _subnet(req, req.params[0], req.params[1]))]}
 
 
 def subnet_create(req):
@@ -691,9 +727,11 @@ def _pool(req):
 
 
 def _pool_values(req, body, own=None):
+    body = models.versioned_input("pool", body)
     vals = check_types({k: v for k, v in body.items() if k != "name"}, models.POOL_DEFAULTS,
                        {"alloc_method": ("dynamic", "static"), "aggregation_mode": (
-                           "roundrobin", "failover", "lacp", "fec"), "rebalance_policy": ("auto", "manual")})
+                           "roundrobin", "failover", "lacp", "fec"), "rebalance_policy": ("auto", "manual"),
+                        "linklayer": ("ethernet", "infiniband")})
     if "access_zone" in vals and vals["access_zone"] not in req.cluster.s["zones"]:
         raise bad_request("Access zone '%s' does not exist" % vals["access_zone"], "access_zone")
     for r in vals.get("ranges", []):
@@ -727,11 +765,11 @@ def _check_sc_unique(req, vals, own=None):
 
 def pools_list(req):
     sn = _subnet(req, req.params[0], req.params[1])
-    return page(req, list(sn["_pools"].values()), "pools")
+    return page(req, [_pview(req, p) for p in sn["_pools"].values()], "pools")
 
 
 def pool_get(req):
-    return {"pools": [_pool(req)[1]]}
+    return {"pools": [_pview(req, _pool(req)[1])]}
 
 
 def pool_create(req):
@@ -778,7 +816,7 @@ def network_pools(req):
         v = req.q(key)
         if v:
             items = [p for p in items if p.get(key) == v]
-    return page(req, items, "pools")
+    return page(req, [_pview(req, p) for p in items], "pools")
 
 
 # ---- ADS ---------------------------------------------------------------------------------------
@@ -897,6 +935,17 @@ def _quota(req):
     return q
 
 
+def quota_view(q):
+    return {k: v for k, v in q.items() if k not in models.QUOTA_WRITE_ONLY}
+
+
+def _persona_matches(query, persona):
+    if not persona:
+        return False
+    query = query.lower()
+    return query in ((persona.get("id") or "").lower(), (persona.get("name") or "").lower())
+
+
 def quotas_list(req):
     items = list(req.cluster.s["quotas"].values())
     path = req.q("path")
@@ -910,12 +959,14 @@ def quotas_list(req):
             items = [q for q in items if q["path"] == path]
     if req.q("type"):
         items = [q for q in items if q["type"] == req.q("type")]
+    if req.q("persona"):
+        items = [q for q in items if _persona_matches(req.q("persona"), q.get("persona"))]
     items.sort(key=lambda q: (q["path"], q["type"]))
-    return page(req, items, "quotas", with_total=False)
+    return page(req, [quota_view(q) for q in items], "quotas", with_total=False)
 
 
 def quota_get(req):
-    return {"quotas": [_quota(req)]}
+    return {"quotas": [quota_view(_quota(req))]}
 
 
 def quota_create(req):
@@ -926,8 +977,12 @@ def quota_create(req):
     if body["type"] not in models.QUOTA_TYPES:
         raise bad_request("Field: type must be one of %s" % ", ".join(models.QUOTA_TYPES), "type")
     check_ifs_path(body["path"])
-    if body["type"] in ("user", "group") and not body.get("persona"):
-        raise arg_required("persona")
+    if body["type"] in ("user", "group"):
+        if not body.get("persona"):
+            raise arg_required("persona")
+    elif body.get("persona"):
+        raise bad_request("Field: persona is only valid for user and group quotas", "persona")
+    body = dict(body, persona=resolve_persona(req.world, body.get("persona")))
     q = new_quota(body)
     if q["id"] in req.cluster.s["quotas"]:
         raise conflict("Quota already exists for %s %s" % (body["type"], q["path"]))
@@ -945,12 +1000,7 @@ def quota_put(req):
     new = copy.deepcopy(q)
     for k, v in body.items():
         if k == "thresholds":
-            if not isinstance(v, dict):
-                raise bad_request("Field: thresholds must be an object", "thresholds")
-            for tk, tv in v.items():
-                if tk not in models.QUOTA_THRESHOLD_FIELDS:
-                    raise bad_request("Field: thresholds.%s is not a valid field" % tk, tk)
-                new["thresholds"][tk] = tv
+            new["thresholds"] = apply_thresholds(new["thresholds"], v)
         elif k not in ("force", "ignore_limit_checks"):
             new[k] = v
     req.cluster.s["quotas"][q["id"]] = new
@@ -1227,7 +1277,7 @@ def target_report_get(req):
 SEG = r"([^/]+)"
 # (pattern on the path after /platform/N/, lowest handler version, {method: (handler, locked)})
 _smb_get, _smb_put = settings_handlers("smb_settings", models.SMB_SETTINGS_DEFAULTS)
-_nfs_get, _nfs_put = settings_handlers("nfs_settings", models.NFS_SETTINGS_DEFAULTS)
+_nfs_get, _nfs_put = settings_handlers("nfs_settings", models.NFS_SETTINGS_DEFAULTS, kind="nfs_settings")
 _sync_get, _sync_put = settings_handlers("sync_settings", models.SYNC_SETTINGS_DEFAULTS,
                                          {"service": ("on", "off", "paused")})
 

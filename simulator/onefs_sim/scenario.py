@@ -265,7 +265,7 @@ def _populate(world, c, spec):
         world.forest["machine_accounts"].setdefault(p["machine_account"], {"spns": []})
         s["ads"][p["name"]] = p
     for q in spec.get("quotas", []):
-        item = new_quota(q)
+        item = new_quota(q, world)
         s["quotas"][item["id"]] = item
     for sc in spec.get("snapshot_schedules", []):
         sid = sc.get("id") or s["next_schedule_id"]
@@ -279,7 +279,7 @@ def _populate(world, c, spec):
                 "user": ss.get("user", "AD\\user01"), "client_type": ss.get("client_type", "SMB 3.1.1"),
                 "encryption": ss.get("encryption", False), "guest_login": False,
                 "active_time": ss.get("active_time", 60), "idle_time": ss.get("idle_time", 0),
-                "openfiles": ss.get("openfiles", 0)}
+                "openfiles": ss.get("openfiles", 0), "_lnn": ss.get("lnn", 1)}
         s["smb_sessions"].append(item)
     for f in spec.get("files", []):
         path = norm_path(f["path"])
@@ -301,14 +301,65 @@ def _mkdirs(s, path):
             s["files"][p] = {"type": "container"}
 
 
-def new_quota(q):
+def apply_thresholds(current, given):
+    """Merge the ``thresholds`` of a create/PUT body into ``current`` (a full thresholds dict).
+
+    As OneFS does, ``percent_soft`` / ``percent_advisory`` are percentages of ``hard`` and the
+    absolute ``soft`` / ``advisory`` are derived from them (and re-derived whenever ``hard``
+    changes); an absolute ``soft`` / ``advisory`` given without its percentage replaces a
+    percentage set earlier. Raises ApiError (400) on bad combinations.
+    """
+    if not isinstance(given, dict):
+        raise ApiError(400, "AEC_BAD_REQUEST", "Field: thresholds must be an object", "thresholds")
+    for key in given:
+        if key not in models.QUOTA_THRESHOLD_FIELDS:
+            raise ApiError(400, "AEC_BAD_REQUEST", "Field: thresholds.%s is not a valid field" % key, key)
+    th = dict(current)
+    for absolute, percent in (("soft", "percent_soft"), ("advisory", "percent_advisory")):
+        if given.get(absolute) is not None and given.get(percent) is not None:
+            raise ApiError(400, "AEC_BAD_REQUEST", "Field: thresholds.%s and thresholds.%s cannot both be set" % (
+                absolute, percent), percent)
+        if absolute in given and percent not in given:
+            th[percent] = None  # an absolute value replaces a percentage
+    for key, value in given.items():
+        if value is not None and key in ("hard", "soft", "advisory", "soft_grace") and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ApiError(400, "AEC_BAD_REQUEST", "Field: thresholds.%s must be a non-negative integer" % key, key)
+        if value is not None and key in ("percent_soft", "percent_advisory"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.01 <= value <= 99.99:
+                raise ApiError(400, "AEC_BAD_REQUEST", "Field: thresholds.%s must be a number from 0.01 to 99.99" % key,
+                               key)
+            value = float(value)
+        th[key] = value
+    for absolute, percent in (("soft", "percent_soft"), ("advisory", "percent_advisory")):
+        if th.get(percent) is not None:
+            if th.get("hard") is None:
+                raise ApiError(400, "AEC_BAD_REQUEST", "Field: thresholds.%s is a percentage of the hard threshold, "
+                               "which is not set" % percent, percent)
+            th[absolute] = int(th["hard"] * th[percent] / 100)
+    return th
+
+
+def resolve_persona(world, persona):
+    """A quota persona as OneFS stores it: {id, name, type}, from an id or a name (+type)."""
+    if persona is None:
+        return None
+    try:
+        return world.resolve_trustee(persona)
+    except ApiError as e:
+        raise ApiError(e.status, e.code, e.message.replace("trustee", "persona"), "persona") from None
+
+
+def new_quota(q, world=None):
     qtype = q.get("type", "directory")
     persona = q.get("persona")
+    if world is not None and persona is not None:
+        persona = resolve_persona(world, persona)
     path = norm_path(q["path"])
     th = {"advisory": None, "advisory_exceeded": False, "advisory_last_exceeded": None, "hard": None,
           "hard_exceeded": False, "hard_last_exceeded": None, "percent_advisory": None, "percent_soft": None,
           "soft": None, "soft_exceeded": False, "soft_grace": None, "soft_last_exceeded": None}
-    th.update({k: v for k, v in (q.get("thresholds") or {}).items() if k in models.QUOTA_THRESHOLD_FIELDS})
+    th = apply_thresholds(th, q.get("thresholds") or {})
     enforced = q.get("enforced")
     if enforced is None:
         enforced = any(th.get(k) is not None for k in ("hard", "soft", "advisory"))

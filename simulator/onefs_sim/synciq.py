@@ -53,6 +53,7 @@ class Engine:
 
     def job_view(self, job):
         out = dict(_ZERO_STATS)
+        out.pop("subreport_count")  # a report field; SyncJobExtended has none
         out.update(strip_private(job))
         t = time.time()
         out["duration"] = int((job.get("end_time") or t) - job["start_time"])
@@ -260,6 +261,7 @@ class Engine:
         rep["subreport_count"] = 0
         if target is not None:
             rep.pop("policy", None)
+            rep.pop("policy_action", None)  # not part of TargetReport
             rep["source_host"] = target["source_host"]
             rep["target_path"] = target["target_path"]
         return rep
