@@ -8,6 +8,7 @@ from .util import norm_path, strip_private
 from .world import FaultRule
 
 _CLUSTER = re.compile(r"^/sim/v1/clusters/([^/]+)(/.*)?$")
+_MACHINE_ACCOUNT = re.compile(r"^/sim/v1/forest/machine_accounts/([^/]+)$")
 
 
 def _dump_cluster(world, c):
@@ -179,6 +180,9 @@ class ControlHandler(_BaseHandler):
                              "writable": c.path_writable(p)[0]}
         if path == "/sim/v1/probe" and method == "POST":
             return 200, probe(sim, body)
+        m = _MACHINE_ACCOUNT.match(path)
+        if m:
+            return self._machine_account(world, method, m.group(1), body)
         m = _CLUSTER.match(path)
         if not m:
             raise ApiError(404, "AEC_NOT_FOUND", "No control resource %s %s" % (method, path))
@@ -228,6 +232,27 @@ class ControlHandler(_BaseHandler):
             with world.lock:
                 return 200, json.loads(json.dumps(_dump_cluster(world, c)))
         raise ApiError(404, "AEC_NOT_FOUND", "No control resource %s %s" % (method, path))
+
+    @staticmethod
+    def _machine_account(world, method, name, body):
+        """An out-of-band AD change (as `setspn` would make): no uniqueness check, so tests can
+        create the duplicate SPNs that `?check_duplicates=true` reports."""
+        from urllib.parse import unquote
+        name = unquote(name)
+        accounts = world.forest["machine_accounts"]
+        if method == "PUT":
+            spns = body.get("spns")
+            if not isinstance(spns, list) or not all(isinstance(x, str) for x in spns):
+                raise ApiError(400, "AEC_BAD_REQUEST", "Field: spns must be an array of strings", "spns")
+            with world.lock:
+                accounts[name] = {"spns": list(spns)}
+                world.mark_dirty()
+        elif method != "GET":
+            raise ApiError(405, "AEC_BAD_REQUEST", "Method %s not allowed" % method)
+        acct = accounts.get(name)
+        if acct is None:
+            raise ApiError(404, "AEC_NOT_FOUND", "Machine account %s not found" % name)
+        return 200, {"name": name, "spns": list(acct["spns"])}
 
     @staticmethod
     def _cluster(sim, name):

@@ -748,19 +748,19 @@ def _pool_values(req, body, own=None):
 
 
 def _check_sc_unique(req, vals, own=None):
+    """A SmartConnect zone name or alias answers for one pool of the cluster only (409 otherwise)."""
     names = []
     if vals.get("sc_dns_zone"):
-        names.append(vals["sc_dns_zone"].lower())
-    names += [a.lower() for a in vals.get("sc_dns_zone_aliases", [])]
+        names.append(("sc_dns_zone", vals["sc_dns_zone"]))
+    names += [("sc_dns_zone_aliases", a) for a in vals.get("sc_dns_zone_aliases", [])]
     for p in req.cluster.iter_pools():
-        if p is own:
+        if p is own or (own is not None and p.get("id") == own.get("id")):
             continue
         theirs = ([p["sc_dns_zone"].lower()] if p.get("sc_dns_zone") else []) + [
             a.lower() for a in p.get("sc_dns_zone_aliases", [])]
-        for n in names:
-            if n in theirs:
-                raise conflict("SmartConnect name '%s' is already used by pool %s" % (n, p["id"]),
-                               "sc_dns_zone")
+        for field, n in names:
+            if n.lower() in theirs:
+                raise conflict("SmartConnect name '%s' is already used by pool %s" % (n, p["id"]), field)
 
 
 def pools_list(req):
@@ -1273,6 +1273,128 @@ def target_report_get(req):
     raise not_found("Report '%s' not found" % req.params[0])
 
 
+
+# ---- ?describe -----------------------------------------------------------------------------------
+def _prop(default, enum=None, rng=None, description=None):
+    if isinstance(default, bool):
+        out = {"type": "boolean"}
+    elif isinstance(default, int):
+        out = {"type": "integer"}
+    elif isinstance(default, float):
+        out = {"type": "number"}
+    elif isinstance(default, list):
+        out = {"type": "array"}
+    elif isinstance(default, dict):
+        out = {"type": "object"}
+    elif default is None:
+        out = {"type": ["string", "integer", "null"]}
+    else:
+        out = {"type": "string"}
+    if enum:
+        out["enum"] = list(enum)
+    if rng:
+        out["minimum"], out["maximum"] = rng
+    if description:
+        out["description"] = description
+    return out
+
+
+_ACE_SCHEMA = {"type": "object", "properties": {
+    "permission": {"type": "string", "enum": ["full", "change", "read"]},
+    "permission_type": {"type": "string", "enum": ["allow", "deny"]},
+    "trustee": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                                  "type": {"type": "string"}}}},
+    "required": ["permission", "permission_type", "trustee"]}
+
+
+def _object_schema(fields, defaults, enums=None, ranges=None, extra=None, required=()):
+    props = {}
+    for name in sorted(fields):
+        if extra and name in extra:
+            props[name] = extra[name]
+        else:
+            props[name] = _prop(defaults.get(name, ""), (enums or {}).get(name), (ranges or {}).get(name))
+    out = {"type": "object", "properties": props}
+    if required:
+        out["required"] = list(required)
+    return out
+
+
+def _args(**names):
+    return {"type": "object", "properties": {n: {"type": t} for n, t in names.items()}}
+
+
+def _describe_shares(item):
+    extra = {"permissions": {"type": "array", "items": _ACE_SCHEMA}, "name": {"type": "string", "maxLength": 80},
+             "path": {"type": "string"}, "zone": {"type": "string"}, "create_path": {"type": "boolean"},
+             "run_as_root": {"type": "array", "items": _ACE_SCHEMA["properties"]["trustee"]}}
+    share = _object_schema(set(models.SHARE_DEFAULTS) | {"id", "name", "path", "zid"}, models.SHARE_DEFAULTS,
+                           models.SHARE_ENUMS, models.SHARE_INT_RANGES,
+                           dict(extra, id={"type": "string"}, zid={"type": "integer"}))
+    listing = {"type": "object", "properties": {"shares": {"type": "array", "items": share}}}
+    if item:
+        return {"GET_args": _args(zone="string", scope="string", resolve_names="boolean"),
+                "GET_output_schema": listing,
+                "PUT_args": _args(zone="string"),
+                "PUT_input_schema": _object_schema(models.SHARE_PUT_FIELDS, models.SHARE_DEFAULTS, models.SHARE_ENUMS,
+                                                   models.SHARE_INT_RANGES, extra),
+                "DELETE_args": _args(zone="string")}
+    listing["properties"].update({"resume": {"type": ["string", "null"]}, "total": {"type": "integer"},
+                                  "digest": {"type": "string"}})
+    return {"GET_args": _args(zone="string", limit="integer", resume="string", sort="string", dir="string",
+                              scope="string", resolve_names="boolean", offset="integer"),
+            "GET_output_schema": listing,
+            "POST_args": _args(zone="string"),
+            "POST_input_schema": _object_schema(models.SHARE_CREATE_FIELDS, models.SHARE_DEFAULTS,
+                                                models.SHARE_ENUMS, models.SHARE_INT_RANGES, extra,
+                                                required=("name", "path")),
+            "POST_output_schema": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "DELETE_args": _args(zone="string")}
+
+
+def _describe_policies(item):
+    extra = {"name": {"type": "string"}, "source_root_path": {"type": "string"}, "target_host": {"type": "string"},
+             "target_path": {"type": "string"}, "password": {"type": "string"},
+             "source_network": {"type": ["object", "null"], "properties": {"pool": {"type": "string"},
+                                                                          "subnet": {"type": "string"}}}}
+    policy = _object_schema(set(models.POLICY_DEFAULTS) | {"id", "name", "source_root_path", "target_host",
+                                                           "target_path"} - {"password"},
+                            models.POLICY_DEFAULTS, models.POLICY_ENUMS, None, dict(extra, id={"type": "string"}))
+    listing = {"type": "object", "properties": {"policies": {"type": "array", "items": policy}}}
+    if item:
+        return {"GET_output_schema": listing,
+                "PUT_input_schema": _object_schema(models.POLICY_PUT_FIELDS, models.POLICY_DEFAULTS,
+                                                   models.POLICY_ENUMS, None, extra),
+                "DELETE_args": _args(force="boolean", local_only="boolean")}
+    listing["properties"].update({"resume": {"type": ["string", "null"]}, "total": {"type": "integer"}})
+    return {"GET_args": _args(limit="integer", resume="string", sort="string", dir="string", scope="string"),
+            "GET_output_schema": listing,
+            "POST_input_schema": _object_schema(models.POLICY_CREATE_FIELDS, models.POLICY_DEFAULTS,
+                                                models.POLICY_ENUMS, None, extra,
+                                                required=("name", "action", "source_root_path", "target_host",
+                                                          "target_path")),
+            "POST_output_schema": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "DELETE_args": _args(force="boolean", local_only="boolean")}
+
+
+def describe_text(doc, path):
+    """The plain-text form of ?describe (without &json): one line per method and field."""
+    lines = ["Resource: %s" % path, ""]
+    for key in sorted(doc):
+        lines.append("%s:" % key)
+        for name, prop in sorted(doc[key].get("properties", {}).items()):
+            typ = prop.get("type")
+            lines.append("    %-40s %s" % (name, "/".join(typ) if isinstance(typ, list) else typ))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _describer(fn, item):
+    def describe(req):
+        return fn(item)
+    return describe
+
+
 # ---- route table --------------------------------------------------------------------------------
 SEG = r"([^/]+)"
 # (pattern on the path after /platform/N/, lowest handler version, {method: (handler, locked)})
@@ -1287,8 +1409,10 @@ ROUTES = [
     ("zones", 1, {"GET": zones_list, "POST": zone_create}),
     ("zones/" + SEG, 1, {"GET": zone_get, "PUT": zone_put, "DELETE": zone_delete}),
     ("protocols/smb/shares", 1, {"GET": shares_list, "POST": (share_create, False),
-                                 "DELETE": (shares_delete_all, False)}),
+                                 "DELETE": (shares_delete_all, False),
+                                 "DESCRIBE": _describer(_describe_shares, False)}),
     ("protocols/smb/shares/" + SEG, 1, {"GET": share_get, "PUT": (share_put, False),
+                                        "DESCRIBE": _describer(_describe_shares, True),
                                         "DELETE": (share_delete, False)}),
     ("protocols/smb/openfiles", 1, {"GET": openfiles_list}),
     ("protocols/smb/openfiles/" + SEG, 1, {"DELETE": openfile_delete}),
@@ -1317,8 +1441,10 @@ ROUTES = [
     ("snapshot/schedules", 1, {"GET": schedules_list, "POST": schedule_create}),
     ("snapshot/schedules/" + SEG, 1, {"GET": schedule_get, "PUT": schedule_put, "DELETE": schedule_delete}),
     ("dedupe/settings", 1, {"GET": dedupe_get, "PUT": dedupe_put}),
-    ("sync/policies", 1, {"GET": policies_list, "POST": policy_create}),
-    ("sync/policies/" + SEG, 1, {"GET": policy_get, "PUT": policy_put, "DELETE": policy_delete}),
+    ("sync/policies", 1, {"GET": policies_list, "POST": policy_create,
+                          "DESCRIBE": _describer(_describe_policies, False)}),
+    ("sync/policies/" + SEG, 1, {"GET": policy_get, "PUT": policy_put, "DELETE": policy_delete,
+                                 "DESCRIBE": _describer(_describe_policies, True)}),
     ("sync/policies/" + SEG + "/reset", 1, {"POST": policy_reset}),
     ("sync/jobs", 1, {"GET": jobs_list, "POST": job_create}),
     ("sync/jobs/" + SEG, 1, {"GET": job_get, "PUT": job_put}),

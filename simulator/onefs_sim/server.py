@@ -290,6 +290,8 @@ class PapiHandler(_BaseHandler):
         if hit is None or v < hit[0]:
             raise ApiError(404, "AEC_NOT_FOUND", "Path '/platform/%s/%s' not found" % (ver, rest))
         minv, table, params = hit
+        if method == "GET" and "describe" in query:
+            return self._describe(table, ver, rest, query)
         entry = table.get("GET" if method == "HEAD" else method)
         if entry is None:
             raise ApiError(405, "AEC_BAD_REQUEST", "Method %s not allowed on /platform/%s/%s" % (method, ver, rest))
@@ -322,6 +324,20 @@ class PapiHandler(_BaseHandler):
                 cluster.counters.writes += 1
         self._post_fault(rule)
         return status, data, JSON, ()
+
+    @staticmethod
+    def _describe(table, ver, rest, query):
+        """`?describe[&json]`: the resource's argument and input/output schemas (simulated for
+        protocols/smb/shares[/<name>] and sync/policies[/<id>] only)."""
+        entry = table.get("DESCRIBE")
+        if entry is None:
+            raise ApiError(400, "AEC_BAD_REQUEST", "?describe is simulated only for protocols/smb/shares and "
+                           "sync/policies, not for /platform/%s/%s" % (ver, rest))
+        doc = entry[0](None)
+        if "json" in query:
+            return 200, json.dumps(doc).encode(), JSON, ()
+        from .papi import describe_text
+        return 200, describe_text(doc, "/platform/%s/%s" % (ver, rest)).encode(), "text/plain", ()
 
     def _pre_fault(self, rule):
         if rule is None:

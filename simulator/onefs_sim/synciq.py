@@ -5,7 +5,7 @@ import time
 from . import models
 from .errors import ApiError, bad_request, conflict, not_found
 from .scenario import _mkdirs, new_policy
-from .util import new_guid, path_under, strip_private
+from .util import new_guid, norm_path, path_under, strip_private
 
 RECOVERY_ACTIONS = ("resync_prep", "allow_write", "allow_write_revert")
 _ZERO_STATS = {k: 0 for k in models.REPORT_INT_FIELDS}
@@ -21,6 +21,32 @@ def _copy_generations(src_gens, src_root, dst_gens, dst_root, delete_extra=True)
             del dst_gens[k]
     dst_gens.update(copied)
     return copied
+
+
+def _selected(path, root, include, exclude):
+    """SyncIQ's directory selection: under an include directory (when any), under no exclude one."""
+    if include and path != root and not any(path_under(path, d) or path_under(d, path) for d in include):
+        return False
+    return not any(path_under(path, d) for d in exclude)
+
+
+def _copy_files(src_files, src_root, dst_files, dst_root, include=(), exclude=(), delete_extra=True):
+    """Replicate the namespace (directories and small files) under src_root to dst_root.
+
+    A sync policy also removes what the source no longer has (within the selection); a copy
+    policy only adds and overwrites. Returns the number of entries copied.
+    """
+    copied = {}
+    for path, entry in src_files.items():
+        if path_under(path, src_root) and _selected(path, src_root, include, exclude):
+            copied[dst_root + path[len(src_root):]] = dict(entry)
+    if delete_extra:
+        for path in [p for p in dst_files if path_under(p, dst_root) and p not in copied and p != dst_root]:
+            if _selected(src_root + path[len(dst_root):], src_root, include, exclude):
+                del dst_files[path]
+    _mkdirs({"files": dst_files}, dst_root)
+    dst_files.update(copied)
+    return len(copied)
 
 
 def _snapshot(gens, root):
@@ -305,6 +331,11 @@ class Engine:
         if job["action"] == "run":
             _copy_generations(c.s["generations"], pol["source_root_path"], tc.s["generations"],
                               pol["target_path"], delete_extra=pol.get("action") == "sync")
+            n_files = _copy_files(c.s["files"], pol["source_root_path"], tc.s["files"], pol["target_path"],
+                                  [norm_path(d) for d in pol.get("source_include_directories") or []],
+                                  [norm_path(d) for d in pol.get("source_exclude_directories") or []],
+                                  delete_extra=pol.get("action") == "sync")
+            job["files_transferred"] = job["total_files"] = n_files
             pol["_synced"] = _snapshot(c.s["generations"], pol["source_root_path"])
             tp["_synced"] = _snapshot(tc.s["generations"], pol["target_path"])
         pol["last_job_state"] = "finished"
