@@ -27,6 +27,9 @@ from onefs_sim.scenario import load_scenario
 
 # SDK module -> OneFS release of the simulated clusters it is tested against.
 RELEASES = {"v9_5_0": "9.5", "v9_10_0": "9.10"}
+# The other SDK releases get a read-only sweep (every list/get used above) against their release.
+OTHER_RELEASES = {"v9_6_0": "9.6", "v9_7_0": "9.7", "v9_8_0": "9.8", "v9_9_0": "9.9", "v9_11_0": "9.11",
+                  "v9_12_0": "9.12"}
 AD_ADMIN = {"user": "administrator", "password": "AdPass1!"}
 EVERYONE = "SID:S-1-1-0"
 ALICE = "SID:S-1-5-21-1004-1101"
@@ -58,9 +61,9 @@ def _unknown_fields(mod, klass, data, where, out):
 class Env:
     """One simulator (two clusters of one release) and SDK clients for it."""
 
-    def __init__(self, sdk_name):
+    def __init__(self, sdk_name, release=None):
         self.name = sdk_name
-        self.release = RELEASES[sdk_name]
+        self.release = release or RELEASES[sdk_name]
         self.mod = importlib.import_module("isilon_sdk." + sdk_name)
         scenario = load_scenario("demo")
         for spec in scenario["clusters"].values():
@@ -626,3 +629,53 @@ def test_dedupe_settings(env):
     assert dedupe.get_dedupe_settings().settings.paths == settings.paths + ["/ifs/eng/contract"]
     dedupe.update_dedupe_settings(m.DedupeSettingsExtended(paths=settings.paths))
     assert dedupe.get_dedupe_settings().settings.paths == settings.paths
+
+
+# ---- every other SDK release: reads only ----------------------------------------------------------
+@pytest.mark.parametrize("sdk_name", sorted(OTHER_RELEASES))
+def test_read_sweep_other_releases(sdk_name):
+    e = Env(sdk_name, OTHER_RELEASES[sdk_name])
+    try:
+        m = e.mod
+        proto, sync_a, sync_b = e.api("ProtocolsApi"), e.api("SyncApi"), e.api("SyncApi", "beta")
+        net, groupnets = e.api("NetworkApi"), e.api("NetworkGroupnetsApi")
+        assert e.api("ClusterApi").get_cluster_config().onefs_version.release == OTHER_RELEASES[sdk_name] + ".0.0"
+        assert e.api("ClusterApi").get_cluster_identity().name == "alpha"
+        assert e.api("ZonesApi").get_zone("eng").zones[0].path == "/ifs/eng"
+        assert len(e.api("ZonesApi").list_zones().zones) == 3
+        shares = proto.list_smb_shares(zone="finance").shares
+        assert proto.get_smb_share(shares[0].name, zone="finance").shares[0].path == shares[0].path
+        assert proto.get_smb_settings_global().settings.service is True
+        assert proto.get_nfs_settings_global().settings.service is True
+        exports = proto.list_nfs_exports(zone="eng").exports
+        assert proto.get_nfs_export(exports[0].id, zone="eng").exports[0].paths == exports[0].paths
+        assert proto.get_nfs_alias("/src", zone="eng").aliases[0].path.startswith("/ifs/eng")
+        assert proto.get_smb_openfiles().openfiles and proto.get_smb_sessions().nodes[0].sessions
+        policies = sync_a.list_sync_policies().policies
+        assert sync_a.get_sync_policy(policies[0].id).policies[0].name == policies[0].name
+        assert sync_a.get_sync_settings().settings.service == "on"
+        assert {p.name for p in sync_b.get_target_policies().policies} == {p.name for p in policies}
+        assert sync_b.get_target_policy("home_policy").policies[0].failover_failback_state == "writes_disabled"
+        sync_a.create_sync_job(m.SyncJobCreateParams(id="home_policy"))
+        assert sync_a.list_sync_jobs().jobs[0].policy_name == "home_policy"
+        e.wait(lambda: sync_a.get_sync_policy("home_policy").policies[0].last_job_state == "finished", what="sync")
+        assert sync_a.get_sync_reports(policy_name="home_policy").reports[0].state == "finished"
+        assert sync_b.get_target_reports(policy_name="home_policy").reports[0].state == "finished"
+        pools = net.get_network_pools().pools
+        assert len(pools) == 3 and all(p.sc_dns_zone for p in pools)
+        assert net.get_network_groupnet("groupnet0").groupnets[0].subnets == ["subnet0"]
+        assert groupnets.get_groupnet_subnet("subnet0", "groupnet0").subnets[0].groupnet == "groupnet0"
+        listed = groupnets.list_subnets_subnet_pools("groupnet0", "subnet0").pools
+        assert groupnets.get_subnets_subnet_pool(listed[0].name, "groupnet0", "subnet0").pools[0].id == listed[0].id
+        ads = e.api("AuthApi").get_providers_ads_by_id("AD.EXAMPLE.COM", check_duplicates=True).ads[0]
+        assert ads.machine_account == "ALPHA$" and ads.dup_spns == []
+        assert e.api("AuthApi").list_providers_ads().ads[0].name == "AD.EXAMPLE.COM"
+        quotas = e.api("QuotaApi").list_quota_quotas().quotas
+        assert e.api("QuotaApi").get_quota_quota(quotas[0].id).quotas[0].path == quotas[0].path
+        schedules = e.api("SnapshotApi").list_snapshot_schedules().schedules
+        assert e.api("SnapshotApi").get_snapshot_schedule(schedules[0].id).schedules[0].name == schedules[0].name
+        assert e.api("DedupeApi").get_dedupe_settings().settings.paths
+        unknown = e.unknown_fields()
+        assert not unknown, "fields the SDK models do not know:\n" + "\n".join(unknown)
+    finally:
+        e.close()
