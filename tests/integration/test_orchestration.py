@@ -243,3 +243,38 @@ def test_readiness_blocks_before_any_write(sim_factory, collections_root, tmp_pa
     unit = report["units"]["finance"]
     assert unit["status"] == "blocked" and unit["stopped_at"] == "s03_readiness"
     assert any(c["check"] == "smb_open_files" and c["status"] == "WARNING" for c in unit["readiness"])
+
+
+def test_failure_before_point_of_no_return_rolls_back(sim_factory, collections_root, tmp_path):
+    """The final sync fails (injected 500): the unit is rolled back, the other unit goes on."""
+    sim = sim_factory("demo", share_write_service_ms=2, job_seconds=0.2)
+    control = Control(sim.control_url)
+    runner = Runner(collections_root, tmp_path, _connection_file(sim, tmp_path / "connection.yml"))
+    original = control.state("alpha")
+    # Only finance_policy's job start fails; home goes through.
+    control.faults("alpha", [{"method": "POST", "path": "/sync/jobs$", "status": 500, "code": "AEC_EXCEPTION",
+                              "message": "injected: job start refused", "count": 1}])
+    proc = runner.playbook("failover.yml", "--limit", "finance,home", "-e", "onefs_dr_batch_size=1")
+    assert proc.returncode != 0
+    report = json.loads(sorted(runner.reports.glob("failover-*.json"))[-1].read_text())
+    units = report["units"]
+    failed = [u for u in ("home", "finance") if units[u]["status"] != "ok"]
+    assert len(failed) == 1, {u: units[u]["status"] for u in units}
+    unit = failed[0]
+    other = "home" if unit == "finance" else "finance"
+    assert units[unit]["status"] == "rolled_back" and units[unit]["stopped_at"] == "s04_final_sync"
+    assert units[other]["status"] == "ok"
+    after = control.state("alpha")
+    zone, paths = UNITS[unit][2], UNITS[unit][3]
+    # Shares unlocked (original ACLs), schedule back, policy still the active one.
+    want = {n: _norm_acl(s["permissions"]) for n, s in _shares(original, zone, paths).items()}
+    got = {n: _norm_acl(s["permissions"]) for n, s in _shares(after, zone, paths).items()}
+    assert got == want
+    for pol in UNITS[unit][1]:
+        before = {p["name"]: p for p in original["policies"]}[pol]
+        now = {p["name"]: p for p in after["policies"]}[pol]
+        assert now["enabled"] is True and now["schedule"] == before["schedule"], (before["schedule"], now["schedule"])
+    assert not any(path.startswith("/ifs/.onefs_dr/suspend/%s" % unit) for path in after["files"])
+    # A rerun after the fault is gone completes the unit.
+    proc = runner.playbook("failover.yml", "--limit", unit)
+    _ok(proc)
