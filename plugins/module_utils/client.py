@@ -41,6 +41,7 @@ from ansible_collections.onefs.dr.plugins.module_utils.limiter import (
     ShareWriteLimiter,
     cluster_key,
     default_state_dir,
+    resource_lock,
 )
 
 # Handler versions this collection understands, per resource prefix. /platform/N/x is
@@ -224,6 +225,20 @@ class OneFSClient:
             self._sessid = None
             self._csrf = None
         self._session.close()
+
+    def lock(self, resource, timeout=None):
+        """Controller-wide lock for a read-modify-write of a list OneFS replaces whole.
+
+        Use ``with client.lock("ads/AD.EXAMPLE.COM"):`` around the read and the write.
+        """
+        return resource_lock(
+            cluster_key(self.host, self.port), resource, timeout=timeout or self.retry_deadline
+        )
+
+    @property
+    def lock_key(self):
+        """Sort key that gives every process the same lock order across clusters."""
+        return cluster_key(self.host, self.port)
 
     # ------------------------------------------------------------------ versions
     def _latest_cache_path(self):

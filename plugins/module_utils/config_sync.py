@@ -602,7 +602,7 @@ class ConfigSync:
         src, tgt = self.source, self.target
         mine = (src.get(src.api("dedupe/settings")) or {}).get("settings") or {}
         theirs = (tgt.get(tgt.api("dedupe/settings")) or {}).get("settings") or {}
-        body, before = {}, {}
+        body, before, delta = {}, {}, {}
         for key in DEDUPE_LISTS:
             if key not in mine and key not in theirs:
                 continue
@@ -620,6 +620,7 @@ class ConfigSync:
             if added or removed:
                 body[key] = result
                 before[key] = theirs.get(key) or []
+                delta[key] = (added, removed)
                 for path in added:
                     self.add("dedupe", "create", "%s:%s" % (key, path), None, None, None)
                 for path in removed:
@@ -627,8 +628,31 @@ class ConfigSync:
         if body:
             # One PUT carries every path change; it runs with the first dedupe operation.
             first = next(op for op in self.ops if op.otype == "dedupe")
-            first.run = self._call("PUT", tgt.api("dedupe/settings"), body)
+            first.run = self._dedupe_writer(delta)
             self.dedupe_diff = (before, body)
+
+    def _dedupe_writer(self, delta):
+        """Apply the planned additions/removals to the dedupe lists as they are at write time.
+
+        OneFS replaces the lists whole, and other units may sync to the same cluster at
+        once: the read and the write happen under the cluster's controller-wide lock.
+        """
+        tgt = self.target
+        path = tgt.api("dedupe/settings")
+
+        def write():
+            with tgt.lock("dedupe/settings"):
+                current = (tgt.get(path) or {}).get("settings") or {}
+                body = {}
+                for key, (added, removed) in delta.items():
+                    have = [clean_path(p) for p in current.get(key) or []]
+                    result = [p for p in have if p not in removed] + [p for p in added if p not in have]
+                    if result != have:
+                        body[key] = result
+                if body:
+                    tgt.put(path, body)
+
+        return write
 
     # ------------------------------------------------------------ driver
     def plan(self):

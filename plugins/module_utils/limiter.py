@@ -112,3 +112,36 @@ class ShareWriteLimiter:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
                 os.close(fd)
+
+
+@contextmanager
+def resource_lock(key, resource, timeout=300.0, directory=None):
+    """Hold the controller-wide lock of one whole-object resource of one cluster.
+
+    OneFS replaces some lists whole on PUT (an AD provider's SPNs, dedupe paths, a pool's
+    SmartConnect aliases). Two processes doing read-modify-write on the same list at once
+    would lose one's change; every such write holds this lock from its read to its write.
+    """
+    if not HAS_FCNTL:
+        yield None
+        return
+    root = os.path.join(directory or default_state_dir(), "locks", key)
+    if not os.path.isdir(root):
+        os.makedirs(root, mode=0o700, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", resource)
+    fd = os.open(os.path.join(root, name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    start = time.monotonic()
+    delay = 0.005
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (BlockingIOError, PermissionError):
+                if time.monotonic() - start > timeout:
+                    raise LimiterTimeout("lock %s/%s still held after %.0f s" % (key, resource, timeout))
+                time.sleep(random.uniform(0, delay))
+                delay = min(delay * 2, 0.1)
+        yield fd
+    finally:
+        os.close(fd)

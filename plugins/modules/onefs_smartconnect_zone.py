@@ -273,6 +273,13 @@ def desired_names(params, pool, zone, aliases, prefix):
 
 
 def run(module):
+    """Pools' alias lists are replaced whole: read and write under the cluster's pool lock."""
+    check_input(module.params)
+    with module.client.lock("network/pools"):
+        return _run(module)
+
+
+def _run(module):
     params = module.params
     zone, aliases, prefix = check_input(params)
     pools = read_pools(module)

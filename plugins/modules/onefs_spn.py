@@ -181,6 +181,8 @@ api_stats:
   sample: {api_calls: 3, retries: 0, conflicts_409: 0, share_writes: 0}
 """
 
+from contextlib import ExitStack
+
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError, OneFSModule, partner_argument_spec
 from ansible_collections.onefs.dr.plugins.module_utils.spn import both, contains, forms_of, minus, union
@@ -258,6 +260,20 @@ def _verify(client, provider, spns):
 
 
 def run(module):
+    """Hold the SPN list lock of every provider touched, in one global order, then act."""
+    params = module.params
+    check_input(params)
+    locks = [(module.client, params["provider"])]
+    if params.get("partner"):
+        locks.append((module.partner_client(), params.get("partner_provider") or params["provider"]))
+    locks.sort(key=lambda item: (item[0].lock_key, item[1]))
+    with ExitStack() as stack:
+        for client, provider in locks:
+            stack.enter_context(client.lock("ads/" + provider))
+        return _run(module)
+
+
+def _run(module):
     params = module.params
     wanted = check_input(params)
     state = params["state"]

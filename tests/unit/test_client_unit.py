@@ -113,3 +113,28 @@ def test_limiter_slot_is_released_when_holder_dies(tmp_path):
 def test_limiter_refuses_zero_slots(tmp_path):
     with pytest.raises(ValueError, match="share_write_limit"):
         ShareWriteLimiter("c", slots=0, directory=str(tmp_path))
+
+
+def _increment(directory, path, rounds):
+    from ansible_collections.onefs.dr.plugins.module_utils.limiter import resource_lock
+
+    for _ in range(rounds):
+        with resource_lock("c", "ads/AD.EXAMPLE.COM", timeout=30, directory=directory):
+            with open(path) as handle:
+                value = int(handle.read())
+            time.sleep(0.001)
+            with open(path, "w") as handle:
+                handle.write(str(value + 1))
+
+
+def test_resource_lock_serializes_read_modify_write_across_processes(tmp_path):
+    counter = tmp_path / "counter"
+    counter.write_text("0")
+    procs = [
+        multiprocessing.Process(target=_increment, args=(str(tmp_path), str(counter), 40)) for _ in range(4)
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    assert counter.read_text() == "160"
