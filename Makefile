@@ -27,7 +27,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export VENV
 
 # Directories that exist right now (others are being added over time).
-RUFF_PATHS        = $(wildcard plugins tests simulator scripts)
+RUFF_PATHS        = $(wildcard plugins tests simulator scripts benchmarks)
 INTEGRATION_PATHS = $(wildcard tests/integration tests/simulator)
 PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cacheprovider \
                     --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)

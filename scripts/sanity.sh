@@ -3,10 +3,9 @@
 #
 # ansible-test only works from inside a path ending in ansible_collections/<ns>/<name>, so the
 # collection's files are copied to .build/sanity/ansible_collections/onefs/dr first: the files
-# git knows about (tracked, plus new files not ignored), without what never ships in the
-# collection (simulator/, scripts/, .ci/; see build_ignore in galaxy.yml) and without the
-# simulator's own tests.  Then sanity runs there, on Python 3.11, in ansible-test's own
-# per-test virtualenvs (prepared offline by scripts/ansible_test_pip_bootstrap.py).
+# git knows about (tracked, plus new files not ignored), minus the paths listed in $skip below.
+# Then sanity runs there, on Python 3.11, in ansible-test's own per-test virtualenvs
+# (prepared offline by scripts/ansible_test_pip_bootstrap.py).
 #
 #   VENV=.venv SANITY_ARGS="--test pylint" scripts/sanity.sh
 set -euo pipefail
@@ -22,8 +21,12 @@ unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 "$venv/bin/python" "$root/scripts/ansible_test_pip_bootstrap.py"
 
-# Paths (relative to the repo root) that are not part of the collection under test.
-skip='^(simulator/|scripts/|\.ci/|tests/simulator/|tests/output/|collections/|\.build/|\.venv)'
+# Paths (relative to the repo root) that are not sanity-tested:
+# - not part of the collection: simulator/, benchmarks/, scripts/, .ci/ (build_ignore in galaxy.yml);
+# - the pytest suites (tests/ except tests/sanity/): they are pytest code run by `make unit` /
+#   `make integration`, linted by ruff, not ansible-test units or integration targets, and
+#   ansible-core's pylint house rules (no `_` names, ...) are not theirs.
+skip='^(simulator/|benchmarks/|scripts/|\.ci/|tests/(?!sanity/)|collections/|\.build/|\.venv)'
 
 rm -rf "$root/.build/sanity"
 mkdir -p "$dest"
@@ -32,7 +35,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git ls-files -z --cached --others --exclude-standard
 else
   find . -path ./.git -prune -o \( -type f -o -type l \) -print0 | sed -z 's#^\./##'
-fi | grep -zEv "$skip" | while IFS= read -r -d '' f; do
+fi | grep -zPv "$skip" | while IFS= read -r -d '' f; do
   [ -e "$f" ] || [ -L "$f" ] || continue   # deleted in the work tree but still in the index
   printf '%s\0' "$f"
 done | tar --null -T - -cf - | tar -xf - -C "$dest"

@@ -62,7 +62,7 @@ def test_galaxy_required_keys(galaxy):
 
 def test_galaxy_build_ignore_keeps_tooling_out(galaxy):
     ignored = set(galaxy["build_ignore"])
-    for entry in ("simulator", ".venv", ".build", "tests/output", "tests/simulator", "*.tar.gz", "__pycache__", "scripts", ".ci"):
+    for entry in ("simulator", "benchmarks", ".venv", ".build", "tests/output", "tests/simulator", "*.tar.gz", "__pycache__", "scripts", ".ci"):
         assert entry in ignored, "galaxy.yml build_ignore lacks %s" % entry
     for entry in ("requirements.txt", "meta", "plugins", "roles", "playbooks", "docs", "README.md"):
         assert entry not in ignored, "%s must ship in the collection" % entry
