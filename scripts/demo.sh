@@ -3,10 +3,11 @@
 # demo against it, always stop it, and say where the report is.
 #
 # What runs, first match wins:
-#   1. playbooks/demo.yml (the failover + failback rehearsal), with
-#        -e @<report dir>/sim-vars.json   -> var `onefs_sim`: the simulator's ready line
-#                                            ({"clusters": {name: {url, ca, username, password,
-#                                            host, port}}, "control": url})
+#   1. playbooks/demo.yml (readiness, failover, failback rehearsal), with
+#        -i inventories/<scenario>              (when that inventory exists)
+#        ONEFS_DR_CONNECTION_VARS=<report dir>/connection.yml  (written by scripts/sim_inventory.py
+#                                                 from the simulator's ready line)
+#        -e @<report dir>/sim-vars.json          var `onefs_sim`: the ready line itself
 #        -e onefs_report_dir=<report dir>
 #      and ONEFS_* set for the first (source) cluster;
 #   2. a readiness report: `ansible localhost -m onefs.dr.onefs_info` once per cluster;
@@ -89,11 +90,17 @@ echo "demo: simulator up (scenario $scenario: clusters ${DEMO_CLUSTERS// /, }; c
 
 # --- 1. the playbook --------------------------------------------------------------------------
 if [ -f playbooks/demo.yml ]; then
-  echo "demo: ansible-playbook playbooks/demo.yml"
-  ansible-playbook playbooks/demo.yml -e "@$report_dir/sim-vars.json" -e "onefs_report_dir=$report_dir" \
-    2>&1 | tee "$report_dir/demo.log"
+  inventory=()
+  [ -d "inventories/$scenario" ] && inventory=(-i "inventories/$scenario")
+  if [ -f scripts/sim_inventory.py ]; then
+    "$py" scripts/sim_inventory.py --ready "$ready" --out "$report_dir/connection.yml" >/dev/null
+    export ONEFS_DR_CONNECTION_VARS=$report_dir/connection.yml
+  fi
+  echo "demo: ansible-playbook ${inventory[*]} playbooks/demo.yml"
+  ansible-playbook "${inventory[@]}" playbooks/demo.yml -e "@$report_dir/sim-vars.json" \
+    -e "onefs_report_dir=$report_dir" 2>&1 | tee "$report_dir/demo.log"
   echo
-  echo "demo: done -- report in ${report_dir#"$root"/}/ (log: demo.log)"
+  echo "demo: done -- log in ${report_dir#"$root"/}/demo.log; the playbook's own reports are named above"
   exit 0
 fi
 
