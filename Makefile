@@ -28,7 +28,8 @@ export VENV
 
 # Directories that exist right now (others are being added over time).
 RUFF_PATHS        = $(wildcard plugins tests simulator scripts benchmarks)
-INTEGRATION_PATHS = $(wildcard tests/integration tests/simulator)
+# Every pytest suite under tests/ except the unit tests: integration, simulator, faults, contract, ...
+INTEGRATION_PATHS = $(filter-out tests/unit tests/sanity tests/output,$(patsubst %/,%,$(wildcard tests/*/)))
 PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cacheprovider \
                     --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
 
@@ -74,7 +75,7 @@ unit: venv collection
 # pytest is not started at all so the last test summary printed stays a real one.
 integration: venv collection
 	@if [ -z "$$(find $(INTEGRATION_PATHS) /dev/null -name 'test_*.py' -print -quit 2>/dev/null)" ]; then \
-	  echo "integration: no tests in $(or $(INTEGRATION_PATHS),tests/integration tests/simulator) yet"; \
+	  echo "integration: no tests in $(or $(INTEGRATION_PATHS),tests/*/) yet"; \
 	else \
 	  echo "$(PYTEST) $(INTEGRATION_PATHS)"; \
 	  $(PYTEST) $(INTEGRATION_PATHS); \
