@@ -114,4 +114,10 @@ options:
       timeout:
         description: HTTP timeout for the partner (default the primary's).
         type: int
+      share_write_limit:
+        description: Share-write slots on the partner (default the primary's, then V(10)).
+        type: int
+      retry_deadline:
+        description: Retry deadline in seconds on the partner (default the primary's, then V(300)).
+        type: int
 """

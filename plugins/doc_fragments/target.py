@@ -44,4 +44,10 @@ options:
       timeout:
         description: HTTP timeout for the target (default the source's).
         type: int
+      share_write_limit:
+        description: Share-write slots on the target (default the source's, then V(10)).
+        type: int
+      retry_deadline:
+        description: Retry deadline in seconds on the target (default the source's, then V(300)).
+        type: int
 """

@@ -45,7 +45,18 @@ _CONNECTION_SPEC = dict(
     retry_deadline=dict(type="int", fallback=(env_fallback, ["ONEFS_RETRY_DEADLINE"])),
 )
 
-_PARTNER_KEYS = ("host", "port", "username", "password", "validate_certs", "ca_path", "auth_mode", "timeout")
+_PARTNER_KEYS = (
+    "host",
+    "port",
+    "username",
+    "password",
+    "validate_certs",
+    "ca_path",
+    "auth_mode",
+    "timeout",
+    "share_write_limit",
+    "retry_deadline",
+)
 
 
 def connection_argument_spec():

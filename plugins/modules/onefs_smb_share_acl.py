@@ -665,13 +665,21 @@ class ShareAcl:
     def run_restore(self, shares):
         jzone = self.params.get("journal_zone") or self.zone
         doc, where = self.find_journal(jzone)
+        if doc is None:
+            # Nothing was ever locked by this project in that zone (e.g. the source died before
+            # the lockout, or this is a check-mode plan before it): nothing to restore.
+            self.warnings.append(where)
+            return [], {"journal": None, "journal_path": None}
         names = (doc.get("entries") or {}).keys()
         plans = self.plan_unlock(self.select(shares, default_names=names), doc, source_side=False)
         self.execute(plans)
         return plans, {"journal": doc, "journal_path": where}
 
     def find_journal(self, jzone):
-        """(journal document, where) for restore_from=journal (see the option's docs)."""
+        """(journal document, where) for restore_from=journal (see the option's docs).
+
+        (None, why) when no copy exists anywhere it looked.
+        """
         source = self.params.get("journal_source")
         partner = None
         partner_error = None
@@ -706,7 +714,7 @@ class ShareAcl:
             message += "; partner unreachable: %s" % partner_error
         if not source and not self.params.get("partner"):
             message += "; give journal_source (the source cluster's name) or partner"
-        raise InputError(message)
+        return None, message + ": nothing restored"
 
     def local_sources(self, jzone):
         """Folders under the journal directory of this cluster that hold a <jzone>.json."""

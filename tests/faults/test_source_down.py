@@ -42,8 +42,6 @@ def test_source_down_readiness_blocks(sim_factory, collections_root, tmp_path):
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.xfail(strict=True, reason="s19_restore_permissions (target) fails with 'no lockout journal' when the "
-                                       "source died before any lockout; see the issue 7 report")
 def test_uncontrolled_failover_when_source_down(sim_factory, collections_root, tmp_path):
     sim = sim_factory(scenario(len(ZONES), 10), share_write_service_ms=2, job_seconds=0.2)
     control = Control(sim.control_url)
