@@ -18,6 +18,7 @@ import os
 import random
 import threading
 import time
+from contextlib import suppress
 
 try:
     from urllib.parse import quote, urlencode
@@ -187,10 +188,8 @@ class OneFSClient:
         self._session.trust_env = False
         if not validate_certs:
             self._session.verify = False
-            try:
+            with suppress(AttributeError):
                 requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
-            except AttributeError:  # pragma: no cover
-                pass
         elif ca_path:
             self._session.verify = ca_path
         else:
@@ -218,10 +217,8 @@ class OneFSClient:
     def close(self):
         """Log out (when a session was opened) and release the connection pool."""
         if self._sessid:
-            try:
+            with suppress(Exception):  # logout is best effort
                 self._send("DELETE", "/session/1/session", None, None)
-            except Exception:  # noqa: BLE001 - logout is best effort
-                pass
             self._sessid = None
             self._csrf = None
         self._session.close()
@@ -274,9 +271,9 @@ class OneFSClient:
         resource = resource.strip("/")
         best = None
         for prefix in RESOURCE_VERSIONS:
-            if resource == prefix or resource.startswith(prefix + "/"):
-                if best is None or len(prefix) > len(best):
-                    best = prefix
+            matches = resource == prefix or resource.startswith(prefix + "/")
+            if matches and (best is None or len(prefix) > len(best)):
+                best = prefix
         if best is None:
             return self.latest
         known = RESOURCE_VERSIONS[best]
@@ -358,9 +355,9 @@ class OneFSClient:
                 "(or validate_certs=false for a lab only)" % (self.base_url, exc),
                 method="POST",
                 url=url,
-            )
+            ) from exc
         except (RequestsConnectionError, ConnectTimeout) as exc:
-            raise OneFSError("cannot connect to %s: %s" % (self.base_url, exc), method="POST", url=url)
+            raise OneFSError("cannot connect to %s: %s" % (self.base_url, exc), method="POST", url=url) from exc
         if resp.status_code not in (200, 201):
             err = _parse_errors(resp)[0]
             raise OneFSError(
@@ -478,17 +475,17 @@ class OneFSClient:
                 else:
                     resp = self._send(method, path, query, body, headers)
             except LimiterTimeout as exc:
-                raise OneFSError(str(exc), code="AEC_CONFLICT", method=method, url=url_for_errors)
+                raise OneFSError(str(exc), code="AEC_CONFLICT", method=method, url=url_for_errors) from exc
             except SSLError as exc:
                 raise OneFSError(
                     "TLS verification failed for %s: %s. Set ca_path to the cluster's CA bundle" % (self.base_url, exc),
                     method=method,
                     url=url_for_errors,
-                )
+                ) from exc
             except ConnectTimeout as exc:
                 connect_failures += 1
                 if connect_failures > self.connect_retries:
-                    raise OneFSError("cannot connect to %s: %s" % (self.base_url, exc), method=method, url=url_for_errors)
+                    raise OneFSError("cannot connect to %s: %s" % (self.base_url, exc), method=method, url=url_for_errors) from exc
                 time.sleep(self._backoff(attempt))
                 continue
             except (RequestsConnectionError, ReadTimeout) as exc:
@@ -500,7 +497,7 @@ class OneFSClient:
                             % self.base_url,
                             method=method,
                             url=url_for_errors,
-                        )
+                        ) from exc
                     time.sleep(self._backoff(attempt))
                     continue
                 # The request may have reached the cluster and been applied.
@@ -514,7 +511,7 @@ class OneFSClient:
                             "it reads current state first and converges (%s)" % exc,
                             method=method,
                             url=url_for_errors,
-                        )
+                        ) from exc
                 time.sleep(self._backoff(attempt))
                 continue
 

@@ -139,7 +139,7 @@ def resource_lock(key, resource, timeout=300.0, directory=None):
                 break
             except (BlockingIOError, PermissionError):
                 if time.monotonic() - start > timeout:
-                    raise LimiterTimeout("lock %s/%s still held after %.0f s" % (key, resource, timeout))
+                    raise LimiterTimeout("lock %s/%s still held after %.0f s" % (key, resource, timeout)) from None
                 time.sleep(random.uniform(0, delay))
                 delay = min(delay * 2, 0.1)
         yield fd

@@ -6,8 +6,9 @@ import textwrap
 import threading
 
 import pytest
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 from support import Control
+
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 
 SHARE_ITEM = "protocols/smb/shares"
 

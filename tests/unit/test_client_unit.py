@@ -4,6 +4,7 @@ import multiprocessing
 import time
 
 import pytest
+
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError, is_subset
 from ansible_collections.onefs.dr.plugins.module_utils.limiter import LimiterTimeout, ShareWriteLimiter
 
