@@ -32,6 +32,10 @@ RUFF_PATHS        = $(wildcard plugins tests simulator scripts benchmarks)
 INTEGRATION_PATHS = $(filter-out tests/unit tests/sanity tests/output,$(patsubst %/,%,$(wildcard tests/*/)))
 PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cacheprovider \
                     --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
+# The integration suites wait on simulated share stores and SyncIQ jobs much of the time:
+# a few xdist workers overlap those waits (every test has its own simulator, limiter and
+# state directory, so they are independent).  PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS    ?= 3
 
 # Stages of `make test`, in order.  molecule is the hook for role scenarios.
 TEST_STAGES ?= lint sanity unit integration molecule build-check
@@ -77,8 +81,8 @@ integration: venv collection
 	@if [ -z "$$(find $(INTEGRATION_PATHS) /dev/null -name 'test_*.py' -print -quit 2>/dev/null)" ]; then \
 	  echo "integration: no tests in $(or $(INTEGRATION_PATHS),tests/*/) yet"; \
 	else \
-	  echo "$(PYTEST) $(INTEGRATION_PATHS)"; \
-	  $(PYTEST) $(INTEGRATION_PATHS); \
+	  echo "$(PYTEST) -n $(PYTEST_WORKERS) $(INTEGRATION_PATHS)"; \
+	  $(PYTEST) -n $(PYTEST_WORKERS) --durations=25 $(INTEGRATION_PATHS); \
 	fi
 
 molecule: venv collection
