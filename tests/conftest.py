@@ -22,7 +22,10 @@ def _link_collection():
     link = COLLECTIONS / "ansible_collections" / "onefs" / "dr"
     link.parent.mkdir(parents=True, exist_ok=True)
     if not link.is_symlink():
-        link.symlink_to(REPO)
+        try:
+            link.symlink_to(REPO)
+        except FileExistsError:  # another xdist worker made it first
+            pass
     return COLLECTIONS
 
 
