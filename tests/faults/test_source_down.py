@@ -51,10 +51,7 @@ def test_uncontrolled_failover_when_source_down(sim_factory, collections_root, t
     control.down("alpha", True)
 
     # Opted-in uncontrolled failover: the target takes over.
-    # KNOWN GAP (issue 7 report): with the source unread, s03_readiness compares the zone's auth
-    # providers with an empty list and WARNs "auth providers differ", which blocks the unit; the
-    # zone checks are acknowledged here until the role skips that comparison when uncontrolled.
-    ignore = {"onefs_dr_readiness_ignore": ["smb_oplocks"] + ["zone_%s" % z for z in ZONES]}
+    ignore = {"onefs_dr_readiness_ignore": ["smb_oplocks"]}
     proc = books.run("failover.yml", "-e", "onefs_dr_uncontrolled=true", "-e", json.dumps(ignore))
     assert proc.returncode == 0, proc.stdout[-6000:]
     beta = control.state("beta")

@@ -244,10 +244,7 @@ KNOWN_GAP_CASES = {
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.xfail(strict=True, reason="not refused today (issue 7 report): s02_unit does not check that a policy "
-                                       "or zone belongs to one unit only; readiness checks the target zone's own base "
-                                       "path, not the policies' target paths; no role bounds integer variables")
-def test_known_gaps_refused_before_any_write(sim, control, collections_root, tmp_path):
+def test_overlapping_units_bad_paths_and_integers_refused_before_any_write(sim, control, collections_root, tmp_path):
     for cluster in ("alpha", "beta"):
         control.reset_counters(cluster)
     proc, report = _run(sim, tmp_path, collections_root, KNOWN_GAP_CASES)
