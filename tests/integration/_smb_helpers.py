@@ -1,5 +1,6 @@
 """Helpers of the SMB share / ACL / lockout tests (simulator state, journal reads, killable runs)."""
 
+import contextlib
 import json
 import os
 import signal
@@ -95,14 +96,27 @@ def write_playbook(ansible, tasks):
 def popen_playbook(ansible, tasks, env=None):
     """Start ansible-playbook in its own process group (so it can be killed with its module)."""
     path = write_playbook(ansible, tasks)
-    return subprocess.Popen(
+    # Output goes to a file, never a pipe nobody reads while the run goes on (a full pipe
+    # would block ansible-playbook and the kill would land on a stalled run).
+    log = open(path.with_suffix(".log"), "wb")  # noqa: SIM115 - closed by kill_after_share_writes
+    proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(path)],
         env=ansible.base_env(env),
         cwd=str(ansible.workdir),
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    proc.log_path = log.name
+    proc.log_file = log
+    return proc
+
+
+def _kill(proc):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.log_file.close()
 
 
 def kill_after_share_writes(proc, control, cluster, count, timeout=120):
@@ -110,15 +124,16 @@ def kill_after_share_writes(proc, control, cluster, count, timeout=120):
 
     Returns the share-write counter read just before the kill (the kill lands within a few ms)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        seen = control.counters(cluster)["share_writes"]
-        if seen >= count:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-            return seen
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise AssertionError("the run ended after %d share writes, before %d:\n%s" % (seen, count, out[-3000:]))
-        time.sleep(0.003)
-    os.killpg(proc.pid, signal.SIGKILL)
-    raise AssertionError("never reached %d share writes" % count)
+    try:
+        while time.monotonic() < deadline:
+            seen = control.counters(cluster)["share_writes"]
+            if seen >= count:
+                return seen
+            if proc.poll() is not None:
+                out = Path(proc.log_path).read_text(errors="replace")
+                raise AssertionError("the run ended after %d share writes, before %d:\n%s" % (seen, count, out[-3000:]))
+            time.sleep(0.003)
+        raise AssertionError("never reached %d share writes" % count)
+    finally:
+        # Whatever happened above, the run never outlives the test.
+        _kill(proc)

@@ -1,6 +1,7 @@
 """onefs_smb_share_acl: ACE states, the data-integrity lockout, its journal and post-failover restore."""
 
 import copy
+from pathlib import Path
 
 from _smb_helpers import LOCKOUT, acls, conn, journal, popen_playbook, start, writes
 
@@ -305,8 +306,9 @@ def test_concurrent_runs_on_one_zone_keep_every_entry(sim_factory, ansible):
     names = sorted(acls(control, "alpha", ZONE))
     procs = [popen_playbook(ansible, [{"module": MODULE, "args": dict(base, shares=part)}]) for part in (names[0::2], names[1::2])]
     for proc in procs:
-        out = proc.communicate(timeout=300)[0].decode(errors="replace")
-        assert proc.returncode == 0, out[-3000:]
+        proc.wait(timeout=300)
+        proc.log_file.close()
+        assert proc.returncode == 0, Path(proc.log_path).read_text(errors="replace")[-3000:]
     doc = journal(sim.clusters["alpha"], ZONE)
     assert sorted(doc["entries"]) == names
     assert all(e["state"] == "locked" for e in doc["entries"].values())
