@@ -65,9 +65,10 @@ ruff: venv
 	$(BIN)/ruff check $(RUFF_PATHS)
 
 # Without ANSIBLE_COLLECTIONS_PATH ansible-lint stays "isolated": it installs this collection
-# into ./.ansible/ (ignored) instead of ~/.ansible/collections, where a stale copy would linger.
+# into ./.ansible/ (ignored) instead of ~/.ansible/collections, where a stale copy would linger;
+# ANSIBLE_HOME keeps it from reading a copy some other tool left in ~/.ansible/collections.
 ansible-lint: venv
-	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint --profile production
+	env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME=$(ROOT)/.ansible $(BIN)/ansible-lint --profile production
 
 sanity: venv
 	@scripts/sanity.sh

@@ -7,6 +7,7 @@
   returns each task's registered result.
 """
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -22,10 +23,8 @@ def _link_collection():
     link = COLLECTIONS / "ansible_collections" / "onefs" / "dr"
     link.parent.mkdir(parents=True, exist_ok=True)
     if not link.is_symlink():
-        try:
+        with contextlib.suppress(FileExistsError):  # another xdist worker made it first
             link.symlink_to(REPO)
-        except FileExistsError:  # another xdist worker made it first
-            pass
     return COLLECTIONS
 
 
