@@ -268,3 +268,24 @@ def merge_absent(acl, aces):
             continue
         result.append(copy.deepcopy(cur))
     return result
+
+
+def trustee_spec():
+    """Argument spec of a trustee: by SID (``id``) or by ``name`` + ``type``."""
+    return dict(
+        id=dict(type="str"),
+        name=dict(type="str"),
+        type=dict(type="str", choices=["user", "group", "wellknown"]),
+    )
+
+
+def ace_spec(permission_required):
+    """Argument spec of one ACE (``permission`` optional where removal by trustee is allowed)."""
+    permission = dict(type="str", choices=["full", "change", "read"])
+    if permission_required:
+        permission["required"] = True
+    return dict(
+        trustee=dict(type="dict", required=True, options=trustee_spec()),
+        permission=permission,
+        permission_type=dict(type="str", choices=["allow", "deny"], default="allow"),
+    )

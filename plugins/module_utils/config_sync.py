@@ -22,7 +22,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import json
 import posixpath
 import re
 import time
@@ -30,7 +29,14 @@ import time
 from ansible_collections.onefs.dr.plugins.module_utils.acl import acl_equal, has_lockout
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError
-from ansible_collections.onefs.dr.plugins.module_utils.journal import JournalError, journal_path, namespace_url, read_doc, write_doc
+from ansible_collections.onefs.dr.plugins.module_utils.journal import (
+    JournalError,
+    journal_path,
+    namespace_url,
+    read_doc,
+    read_json,
+    write_doc,
+)
 
 OBJECT_TYPES = ("smb_shares", "nfs_exports", "nfs_aliases", "snapshot_schedules", "dedupe")
 ZONED_TYPES = ("smb_shares", "nfs_exports", "nfs_aliases")
@@ -126,17 +132,9 @@ def namespace_path(path):
 def read_json_file(client, path):
     """The JSON document stored at ``path`` on the cluster, or None when there is no such file."""
     try:
-        body = client.request("GET", namespace_path(path))
-    except OneFSError as err:
-        if err.status == 404:
-            return None
-        raise
-    if isinstance(body, (bytes, bytearray)):
-        try:
-            body = json.loads(body.decode("utf-8"))
-        except ValueError:
-            raise InputError("%s on %s is not a JSON document: move it aside and re-run" % (path, client.host)) from None
-    return body
+        return read_json(client, clean_path(path))
+    except ValueError:
+        raise InputError("%s on %s is not a JSON document: move it aside and re-run" % (path, client.host)) from None
 
 
 def delete_file(client, path):

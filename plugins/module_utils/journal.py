@@ -95,8 +95,9 @@ def empty_doc(zone, cluster=None):
     return {"version": VERSION, "zone": zone, "cluster": dict(cluster or {}), "updated_at": None, "entries": {}}
 
 
-def read_doc(client, ifs_path):
-    """The journal document at ``ifs_path`` or None when there is none (404)."""
+def read_json(client, ifs_path):
+    """The JSON document stored at ``ifs_path`` (namespace API); None when there is no such
+    file (404). Raises ValueError when the file is not JSON."""
     try:
         body = client.request("GET", namespace_url(ifs_path))
     except OneFSError as err:
@@ -104,10 +105,18 @@ def read_doc(client, ifs_path):
             return None
         raise
     if isinstance(body, (bytes, bytearray)):
-        try:
-            body = json.loads(body.decode("utf-8"))
-        except ValueError:
-            body = None
+        body = json.loads(body.decode("utf-8"))
+    return body
+
+
+def read_doc(client, ifs_path):
+    """The journal document at ``ifs_path`` or None when there is none (404)."""
+    try:
+        body = read_json(client, ifs_path)
+    except ValueError:
+        body = False
+    if body is None:
+        return None
     if not isinstance(body, dict) or not isinstance(body.get("entries"), dict):
         raise JournalError(
             "the lockout journal %s on %s is not a journal document; move it aside (it may hold original "

@@ -255,26 +255,19 @@ import copy
 
 from ansible_collections.onefs.dr.plugins.module_utils.acl import (
     AclError,
+    ace_spec,
     acl_equal,
     normalize_id,
     order_acl,
     same_trustee,
     to_api,
+    trustee_spec,
     validate_ace,
 )
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError, OneFSModule
 
-TRUSTEE_SPEC = dict(
-    id=dict(type="str"),
-    name=dict(type="str"),
-    type=dict(type="str", choices=["user", "group", "wellknown"]),
-)
-
-ACE_SPEC = dict(
-    trustee=dict(type="dict", required=True, options=TRUSTEE_SPEC),
-    permission=dict(type="str", required=True, choices=["full", "change", "read"]),
-    permission_type=dict(type="str", choices=["allow", "deny"], default="allow"),
-)
+TRUSTEE_SPEC = trustee_spec()
+ACE_SPEC = ace_spec(permission_required=True)
 
 MODE_KEYS = ("file_create_mask", "file_create_mode", "directory_create_mask", "directory_create_mode")
 PLAIN_KEYS = (

@@ -309,6 +309,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.onefs.dr.plugins.module_utils.acl import (
     AclError,
     TrusteeResolver,
+    ace_spec,
     acl_equal,
     has_lockout,
     merge_absent,
@@ -316,6 +317,7 @@ from ansible_collections.onefs.dr.plugins.module_utils.acl import (
     normalize_ace,
     order_acl,
     to_api,
+    trustee_spec,
     validate_ace,
     with_lockout,
 )
@@ -337,17 +339,8 @@ from ansible_collections.onefs.dr.plugins.module_utils.journal import (
     utc_now,
 )
 
-TRUSTEE_SPEC = dict(
-    id=dict(type="str"),
-    name=dict(type="str"),
-    type=dict(type="str", choices=["user", "group", "wellknown"]),
-)
-
-ACE_SPEC = dict(
-    trustee=dict(type="dict", required=True, options=TRUSTEE_SPEC),
-    permission=dict(type="str", choices=["full", "change", "read"]),
-    permission_type=dict(type="str", choices=["allow", "deny"], default="allow"),
-)
+TRUSTEE_SPEC = trustee_spec()
+ACE_SPEC = ace_spec(permission_required=False)
 
 
 def argument_spec():
