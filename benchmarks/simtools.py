@@ -13,8 +13,9 @@ import resource
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from onefs_sim.control_client import Control
 
 REPO = Path(__file__).resolve().parents[1]
 COLLECTIONS = REPO / ".build" / "collections"
@@ -31,33 +32,6 @@ def link_collection():
     if str(COLLECTIONS) not in sys.path:
         sys.path.insert(0, str(COLLECTIONS))
     return COLLECTIONS
-
-
-class Control:
-    """The simulator's control API (plain HTTP, JSON)."""
-
-    def __init__(self, url):
-        self.url = url.rstrip("/")
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method)
-        req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            raw = resp.read()
-        return json.loads(raw) if raw else None
-
-    def counters(self, cluster):
-        return self.call("GET", "/sim/v1/clusters/%s/counters" % cluster)
-
-    def reset(self, cluster):
-        return self.call("POST", "/sim/v1/clusters/%s/counters/reset" % cluster, {})
-
-    def state(self, cluster):
-        return self.call("GET", "/sim/v1/clusters/%s/state" % cluster)
-
-    def settings(self, cluster):
-        return self.call("GET", "/sim/v1/clusters/%s/settings" % cluster)
 
 
 class SimProcess:
@@ -104,7 +78,7 @@ class SimProcess:
 
     def reset_counters(self):
         for c in self.clusters:
-            self.control.reset(c)
+            self.control.reset_counters(c)
 
     def stop(self):
         if self.proc.poll() is None:
