@@ -28,6 +28,7 @@ Usage: ``python benchmarks/bench_failover.py [--job-seconds 0.5] [--skip-baselin
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -169,6 +170,7 @@ def run_ours(args, workdir):
                             "longest_unit_jobs": unit_jobs, "job_seconds": args.job_seconds},
             "ratio_to_floor": round(run["wall_s"] / floor, 3) if floor else None,
             "profile": profile(timings, run["wall_s"], store_writes, args.service_ms / 1000.0),
+            "api_calls_by_endpoint": calls_by_endpoint(counters),
         })
 
         if not args.skip_extra:
@@ -193,6 +195,19 @@ def _contention_refusals(counters):
     for c in counters.values():
         total += c.get("conflicts_409", 0)
     return total
+
+
+def calls_by_endpoint(counters, top=15):
+    """Where the API calls went: per endpoint over every cluster, names folded (busiest first)."""
+    folded = {}
+    for c in counters.values():
+        for key, n in c.get("by_endpoint", {}).items():
+            method, _, path = key.partition(" ")
+            path = re.sub(r"/platform/\d+/", "/platform/N/", path)
+            path = re.sub(r"/(share|zone|policy|export|quota)[^/]*", r"/<\1>", path)
+            path = re.sub(r"/namespace/.*", "/namespace/...", path)
+            folded["%s %s" % (method, path)] = folded.get("%s %s" % (method, path), 0) + n
+    return dict(sorted(folded.items(), key=lambda kv: -kv[1])[:top])
 
 
 def _module_runs(timings_path):

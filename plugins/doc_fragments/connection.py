@@ -48,11 +48,19 @@ options:
     type: path
   auth_mode:
     description:
-      - V(session) logs in once through C(/session/1/session) (cookie and CSRF token) and logs
-        out when the module ends; V(basic) sends HTTP Basic credentials on every call.
+      - V(session) logs in through C(/session/1/session) (cookie and CSRF token) and shares the
+        session with the next module calls to the same cluster with the same credentials on
+        this controller, so a playbook opens one session per cluster instead of one per task.
+        The session is kept in the controller state directory (E(ONEFS_DR_STATE_DIR), else
+        C(~/.cache/onefs.dr)) under C(sessions/), directory mode 0700 and file mode 0600, named
+        by an HMAC of the URL and credentials (no password is stored). It is reused while it
+        was last used less than 10 minutes ago and OneFS ends it after its inactivity timeout
+        (15 minutes by default); a session OneFS refuses is replaced by a new login.
+      - V(private_session) logs in when the module starts and logs out when it ends.
+      - V(basic) sends HTTP Basic credentials on every call.
       - If not set, the value of E(ONEFS_AUTH_MODE) is used, and then V(session).
     type: str
-    choices: [session, basic]
+    choices: [session, private_session, basic]
   timeout:
     description:
       - Seconds to wait for one HTTP answer.
@@ -110,7 +118,7 @@ options:
       auth_mode:
         description: Authentication mode on the partner (default the primary's).
         type: str
-        choices: [session, basic]
+        choices: [session, private_session, basic]
       timeout:
         description: HTTP timeout for the partner (default the primary's).
         type: int

@@ -40,7 +40,7 @@ options:
       auth_mode:
         description: Authentication mode on the target (default the source's).
         type: str
-        choices: [session, basic]
+        choices: [session, private_session, basic]
       timeout:
         description: HTTP timeout for the target (default the source's).
         type: int

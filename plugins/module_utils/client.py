@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -38,6 +40,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module runner
 
 from ansible_collections.onefs.dr.plugins.module_utils.limiter import (
     DEFAULT_SLOTS,
+    BulkTurn,
     LimiterTimeout,
     ShareWriteLimiter,
     cluster_key,
@@ -75,6 +78,11 @@ RESOURCE_VERSIONS = {
 
 RETRY_STATUSES = (429, 502, 503, 504)
 LATEST_CACHE_TTL = 600.0
+# A shared session (auth_mode=session) is reused while it was last used less than this long
+# ago. OneFS logs a session out after 15 minutes without a call (its default inactivity
+# timeout); a session it has dropped anyway answers 401 and the client logs in again.
+SHARED_SESSION_IDLE = 600.0
+AUTH_MODES = ("session", "private_session", "basic")
 
 
 class OneFSError(Exception):
@@ -168,8 +176,8 @@ class OneFSClient:
     ):
         if not HAS_REQUESTS:
             raise OneFSError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
-        if auth_mode not in ("session", "basic"):
-            raise ValueError("auth_mode must be 'session' or 'basic', got %r" % auth_mode)
+        if auth_mode not in AUTH_MODES:
+            raise ValueError("auth_mode must be one of %s, got %r" % (", ".join(AUTH_MODES), auth_mode))
         self.host = host
         self.port = int(port)
         self.scheme = scheme
@@ -199,6 +207,7 @@ class OneFSClient:
             self._session.auth = (username or "", password or "")
         self._sessid = None
         self._csrf = None
+        self._shared_path = None
         self._latest = None
         self._login_lock = threading.Lock()
         self._state_dir = default_state_dir()
@@ -215,13 +224,113 @@ class OneFSClient:
         return False
 
     def close(self):
-        """Log out (when a session was opened) and release the connection pool."""
+        """Release the connection pool; log out unless the session is the shared one.
+
+        A shared session (auth_mode=session) stays open for the next module call on this
+        controller: its last-use time is refreshed instead. A session that lost the race to
+        become the shared one, and every private session, is logged out.
+        """
         if self._sessid:
-            with suppress(Exception):  # logout is best effort
-                self._send("DELETE", "/session/1/session", None, None)
+            if not self._keep_shared_session():
+                with suppress(Exception):  # logout is best effort
+                    self._send("DELETE", "/session/1/session", None, None)
             self._sessid = None
             self._csrf = None
         self._session.close()
+
+    # ------------------------------------------------------------------ shared session
+    # One OneFS session per cluster and credentials for every module call on the controller,
+    # instead of a login and a logout per module (two API calls, a TLS handshake and an
+    # audit-log entry each). Kept in <state dir>/sessions/ (directory 0700, files 0600): the
+    # file name is an HMAC of (URL, username, password) under a random key of that directory,
+    # so other credentials never pick the session up and no password or hash of one is stored.
+    def _sessions_dir(self):
+        return os.path.join(self._state_dir, "sessions")
+
+    def _shared_session_path(self):
+        if self.auth_mode != "session":
+            return None
+        if self._shared_path is None:
+            try:
+                directory = self._sessions_dir()
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+                key_path = os.path.join(directory, ".key")
+                if not os.path.exists(key_path):
+                    tmp = "%s.%d.tmp" % (key_path, os.getpid())
+                    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(os.urandom(32))
+                    try:
+                        os.link(tmp, key_path)  # atomic: the first process's key wins
+                    except FileExistsError:
+                        pass
+                    finally:
+                        os.unlink(tmp)
+                with open(key_path, "rb") as handle:
+                    secret = handle.read()
+                if len(secret) < 32:
+                    return None
+                material = "\0".join([self.base_url, self.username or "", self.password or ""]).encode("utf-8")
+                digest = hmac.new(secret, material, hashlib.sha256).hexdigest()[:40]
+                self._shared_path = os.path.join(directory, "%s.%s.json" % (cluster_key(self.host, self.port), digest))
+            except OSError:
+                return None
+        return self._shared_path
+
+    def _load_shared_session(self):
+        """Adopt the shared session of these credentials when it was used recently."""
+        path = self._shared_session_path()
+        if not path:
+            return False
+        try:
+            if time.time() - os.stat(path).st_mtime > SHARED_SESSION_IDLE:
+                return False
+            with open(path) as handle:
+                cached = json.load(handle)
+            sessid, csrf = cached["sessid"], cached.get("csrf")
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if not sessid:
+            return False
+        self._sessid, self._csrf = sessid, csrf
+        return True
+
+    def _store_shared_session(self):
+        path = self._shared_session_path()
+        if not path or not self._sessid:
+            return
+        tmp = "%s.%d.%d.tmp" % (path, os.getpid(), threading.get_ident())
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"sessid": self._sessid, "csrf": self._csrf}, handle)
+            os.replace(tmp, path)
+        except OSError:
+            with suppress(OSError):
+                os.unlink(tmp)
+
+    def _drop_shared_session(self, sessid):
+        """Forget the shared session when it is the one OneFS just refused."""
+        path = self._shared_session_path()
+        if not path:
+            return
+        with suppress(OSError, ValueError, KeyError, TypeError):
+            with open(path) as handle:
+                if json.load(handle)["sessid"] == sessid:
+                    os.unlink(path)
+
+    def _keep_shared_session(self):
+        path = self._shared_session_path()
+        if not path:
+            return False
+        try:
+            with open(path) as handle:
+                if json.load(handle)["sessid"] != self._sessid:
+                    return False
+            os.utime(path, None)  # last use
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return True
 
     def lock(self, resource, timeout=None):
         """Controller-wide lock for a read-modify-write of a list OneFS replaces whole.
@@ -231,6 +340,48 @@ class OneFSClient:
         return resource_lock(
             cluster_key(self.host, self.port), resource, timeout=timeout or self.retry_deadline
         )
+
+    def write_many(self, items, write, parallel):
+        """Call ``write(item)`` for every item, ``parallel`` at a time, in bulk-writer turns.
+
+        For share writes of many shares: with ``parallel`` > 1 the call takes the cluster's
+        bulk-writer turn (``limiter.BulkTurn``) before its first write and gives it back as soon
+        as its last write has started, so units on this controller write one after the other
+        at the full width of the limiter instead of all together. Returns the seconds waited
+        for the turn. ``write`` must not raise (record failures on the item).
+        """
+        items = list(items)
+        parallel = max(1, min(int(parallel or 1), len(items)))
+        if parallel == 1:
+            for item in items:
+                write(item)
+            return 0.0
+        turn = BulkTurn(self.limiter)
+        turn.acquire(timeout=self.retry_deadline)
+        pending = list(reversed(items))
+        guard = threading.Lock()
+
+        def worker():
+            while True:
+                with guard:
+                    if not pending:
+                        return
+                    item = pending.pop()
+                    if not pending:
+                        turn.release()  # the last write has started: the next writer may go
+                write(item)
+
+        threads = [threading.Thread(target=worker, name="onefs-write-%d" % i) for i in range(parallel)]
+        try:
+            for thread in threads:
+                thread.start()
+        finally:
+            for thread in threads:
+                if thread.ident is not None:
+                    thread.join()
+            turn.release()
+        self.stats["turn_wait_s"] = self.stats.get("turn_wait_s", 0.0) + turn.waited
+        return turn.waited
 
     @property
     def lock_key(self):
@@ -381,6 +532,7 @@ class OneFSClient:
         self._session.cookies.clear()
         if not self._sessid:
             raise OneFSError("login succeeded but no isisessid cookie was returned", method="POST", url=url)
+        self._store_shared_session()
 
     def _headers(self, has_body, extra=None):
         headers = {}
@@ -388,7 +540,7 @@ class OneFSClient:
             headers["Content-Type"] = "application/json"
         if extra:
             headers.update(extra)
-        if self.auth_mode == "session" and self._sessid:
+        if self.auth_mode != "basic" and self._sessid:
             headers["Cookie"] = "isisessid=%s" % self._sessid
             if self._csrf:
                 headers["X-CSRF-Token"] = self._csrf
@@ -431,9 +583,9 @@ class OneFSClient:
         """
         method = method.upper()
         url_for_errors = self.base_url + path
-        if self.auth_mode == "session" and not self._sessid and not path.startswith("/session/"):
+        if self.auth_mode != "basic" and not self._sessid and not path.startswith("/session/"):
             with self._login_lock:
-                if not self._sessid:
+                if not self._sessid and not self._load_shared_session():
                     self._login()
         if verify is None and method == "PUT" and body is not None:
             verify = self._auto_verify_put(path, query, body)
@@ -527,12 +679,16 @@ class OneFSClient:
                     return resp.content
             errors = _parse_errors(resp)
             first = errors[0]
-            if status == 401 and self.auth_mode == "session" and not relogged and self._sessid:
-                # Session expired (inactivity or absolute timeout): log in once more.
+            if status == 401 and self.auth_mode != "basic" and not relogged and self._sessid:
+                # Session expired (inactivity or absolute timeout), or a shared session OneFS
+                # no longer knows: log in once more (another thread may have done it already).
                 relogged = True
+                refused = self._sessid
                 with self._login_lock:
-                    self._sessid = None
-                    self._login()
+                    if self._sessid == refused:
+                        self._drop_shared_session(refused)
+                        self._sessid = None
+                        self._login()
                 continue
             if status == 409:
                 self.stats["conflicts_409"] += 1

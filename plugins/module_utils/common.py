@@ -19,6 +19,7 @@ import copy
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import (
+    AUTH_MODES,
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     OneFSClient,
@@ -39,7 +40,7 @@ _CONNECTION_SPEC = dict(
     password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["ONEFS_PASSWORD"])),
     validate_certs=dict(type="bool", fallback=(env_fallback, ["ONEFS_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["ONEFS_CA_PATH"])),
-    auth_mode=dict(type="str", choices=["session", "basic"], fallback=(env_fallback, ["ONEFS_AUTH_MODE"])),
+    auth_mode=dict(type="str", choices=list(AUTH_MODES), fallback=(env_fallback, ["ONEFS_AUTH_MODE"])),
     timeout=dict(type="int", fallback=(env_fallback, ["ONEFS_TIMEOUT"])),
     share_write_limit=dict(type="int", fallback=(env_fallback, ["ONEFS_SHARE_WRITE_LIMIT"])),
     retry_deadline=dict(type="int", fallback=(env_fallback, ["ONEFS_RETRY_DEADLINE"])),

@@ -114,6 +114,60 @@ class ShareWriteLimiter:
                 os.close(fd)
 
 
+class BulkTurn:
+    """Turns between the bulk share writers of one cluster on this controller.
+
+    OneFS applies share writes one at a time, so units that write their shares together all
+    finish at the end (each got a tenth of the store); units that take turns at full width
+    finish one after the other, at the same total throughput, and each can go on with its
+    next steps (SyncIQ jobs, bookkeeping) while the following unit writes. A bulk writer
+    (many shares with ``parallel`` > 1) holds the turn while it still has writes to start and
+    gives it up when its last write has started; the slots bound the writes in flight either
+    way. A writer that waits longer than ``timeout`` goes on without the turn (the slots still
+    hold), so a turn never fails a run. ``flock``: a process that dies gives its turn back.
+    """
+
+    def __init__(self, limiter):
+        self.path = os.path.join(limiter.path, "turn.lock")
+        self._limiter = limiter
+        self._fd = None
+        self.waited = 0.0
+        self.held = False
+
+    def acquire(self, timeout=300.0):
+        """True when the turn is ours, False when we go on without it (timeout, no flock)."""
+        if not HAS_FCNTL:
+            return False
+        self._limiter._ensure_dir()
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        start = time.monotonic()
+        delay = 0.002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (BlockingIOError, PermissionError):
+                if time.monotonic() - start > timeout:
+                    os.close(fd)
+                    self.waited = time.monotonic() - start
+                    return False
+                time.sleep(random.uniform(0, delay))
+                delay = min(delay * 2, 0.02)
+        self.waited = time.monotonic() - start
+        self._fd = fd
+        self.held = True
+        return True
+
+    def release(self):
+        """Give the turn back (idempotent)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+
 @contextmanager
 def resource_lock(key, resource, timeout=300.0, directory=None):
     """Hold the controller-wide lock of one whole-object resource of one cluster.

@@ -137,7 +137,12 @@ options:
     description:
       - How many share writes this call keeps in flight. The default V(1) writes one share at
         a time, so the play's C(throttle) across hosts bounds the cluster-wide concurrency.
-      - At most O(share_write_limit) (default 10); the limiter bounds all processes anyway.
+      - Above V(1), the call takes the cluster's bulk-writer turn on this controller before its
+        first write and gives it back when its last write has started, so parallel units
+        write one after the other at full width (each finishes early and goes on with its
+        next steps) instead of all together. The limiter bounds the writes in flight either
+        way; a call that waits more than O(retry_deadline) for the turn goes on without it.
+      - At most O(share_write_limit) (default 10).
     type: int
     default: 1
 extends_documentation_fragment:
@@ -304,7 +309,6 @@ api_stats:
 """
 
 import copy
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.onefs.dr.plugins.module_utils.acl import (
     AclError,
@@ -584,13 +588,7 @@ class ShareAcl:
             return
         for plan in todo:
             plan.outcome = "pending"
-        parallel = min(self.params["parallel"], len(todo))
-        if parallel <= 1:
-            for plan in todo:
-                self.write_one(plan)
-        else:
-            with ThreadPoolExecutor(max_workers=parallel) as pool:
-                list(pool.map(self.write_one, todo))
+        self.client.write_many(todo, self.write_one, self.params["parallel"])
 
     # ------------------------------------------------------------------ modes
     def run(self):

@@ -4,6 +4,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 from support import Control
@@ -45,9 +46,9 @@ def alpha(sim, limiter_dir):
     client.close()
 
 
-def test_session_login_uses_cookie_and_csrf_and_logs_out(sim, control, limiter_dir):
+def test_private_session_logs_in_and_out(sim, control, limiter_dir):
     control.reset_counters("alpha")
-    client = make_client(sim.clusters["alpha"], limiter_dir)
+    client = make_client(sim.clusters["alpha"], limiter_dir, auth_mode="private_session")
     share = first_share(client)
     client.put(client.api(SHARE_ITEM, share["name"]), {"description": "touched"}, {"zone": "System"}, share_write=True)
     client.close()
@@ -55,6 +56,66 @@ def test_session_login_uses_cookie_and_csrf_and_logs_out(sim, control, limiter_d
     assert endpoint_count(counters, "POST", "/session/1/session") == 1
     assert endpoint_count(counters, "DELETE", "/session/1/session") == 1
     assert client.stats["api_calls"] >= 4
+
+
+def test_shared_session_is_reused_by_the_next_client(sim, control, limiter_dir, tmp_path):
+    control.reset_counters("alpha")
+    for _ in range(3):  # three module runs one after the other
+        client = make_client(sim.clusters["alpha"], limiter_dir)
+        first_share(client)
+        client.close()
+    counters = control.counters("alpha")
+    assert endpoint_count(counters, "POST", "/session/1/session") == 1
+    assert endpoint_count(counters, "DELETE", "/session/1/session") == 0
+    sessions = tmp_path / "onefs-dr-state" / "sessions"
+    assert (sessions.stat().st_mode & 0o777) == 0o700
+    files = [f for f in sessions.iterdir() if f.suffix == ".json"]
+    assert len(files) == 1
+    assert (files[0].stat().st_mode & 0o777) == 0o600
+    text = files[0].read_text()
+    assert sim.clusters["alpha"].password not in text and sim.clusters["alpha"].password not in files[0].name
+
+
+def test_shared_session_is_not_used_with_other_credentials(sim, control, limiter_dir):
+    good = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(good)
+    good.close()
+    wrong = make_client(sim.clusters["alpha"], limiter_dir, password="wrong")
+    with pytest.raises(OneFSError) as info:
+        first_share(wrong)
+    assert info.value.status == 401
+
+
+def test_shared_session_refused_by_onefs_is_replaced(sim, control, limiter_dir):
+    first = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(first)
+    first.close()
+    control.expire_sessions("alpha")
+    control.reset_counters("alpha")
+    second = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(second)  # the cached session answers 401 once; one new login
+    second.close()
+    third = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(third)  # the new session is the shared one now
+    third.close()
+    counters = control.counters("alpha")
+    assert endpoint_count(counters, "POST", "/session/1/session") == 1
+    assert counters["by_endpoint"].get("DELETE /session/1/session", 0) == 0
+
+
+def test_shared_session_loser_of_a_login_race_logs_out(sim, control, limiter_dir):
+    control.reset_counters("alpha")
+    one = make_client(sim.clusters["alpha"], limiter_dir)
+    two = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(one)
+    two._sessid = None
+    two._login()  # a second process logged in at the same moment: its session is now shared
+    first_share(two)
+    one.close()  # not the shared session any more: logged out
+    two.close()  # the shared one: kept
+    counters = control.counters("alpha")
+    assert endpoint_count(counters, "POST", "/session/1/session") == 2
+    assert endpoint_count(counters, "DELETE", "/session/1/session") == 1
 
 
 def test_basic_auth_needs_no_session(sim, control, limiter_dir):
@@ -268,4 +329,61 @@ def test_threads_of_one_client_share_its_limiter(sim_factory, limiter_dir):
     for thread in threads:
         thread.join()
     assert control.counters("alpha")["max_concurrent_share_writes"] <= 2
+    client.close()
+
+
+def test_bulk_writers_take_turns_at_full_width(sim_factory, limiter_dir):
+    """Two units writing 60 shares each, 10 at a time: one finishes at about half the time."""
+    slow = sim_factory("demo", share_write_service_ms=15, job_seconds=0.2)
+    control = Control(slow.control_url)
+    share = first_share(make_client(slow.clusters["alpha"], limiter_dir))["name"]
+    control.reset_counters("alpha")
+    done = {}
+    start = threading.Event()
+
+    def unit(name):
+        client = make_client(slow.clusters["alpha"], limiter_dir, share_write_limit=10)
+        client.latest  # noqa: B018 - the version read is not part of the timing
+        start.wait()
+        t0 = time.monotonic()
+        failed = []
+
+        def write(index):
+            try:
+                client.put(client.api(SHARE_ITEM, share), {"description": "%s-%d" % (name, index)}, {"zone": "System"},
+                           share_write=True)
+            except OneFSError as err:
+                failed.append(err)
+
+        client.write_many(range(60), write, parallel=10)
+        done[name] = (time.monotonic() - t0, failed)
+        client.close()
+
+    threads = [threading.Thread(target=unit, args=(n,)) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    start.set()
+    for thread in threads:
+        thread.join()
+    first, second = sorted(t for t, _ in done.values())
+    assert all(not failed for _, failed in done.values())
+    counters = control.counters("alpha")
+    assert counters["share_writes"] == 120
+    assert counters["max_concurrent_share_writes"] <= 10
+    # Sharing the store the whole time, both would finish together (first/second near 1).
+    assert first < 0.75 * second, done
+
+
+def test_write_many_goes_on_without_the_turn_after_the_deadline(sim, limiter_dir):
+    from ansible_collections.onefs.dr.plugins.module_utils.limiter import BulkTurn
+
+    client = make_client(sim.clusters["alpha"], limiter_dir, retry_deadline=1)
+    holder = BulkTurn(client.limiter)
+    assert holder.acquire(timeout=1)  # another unit holds the turn and never gives it back
+    written = []
+    t0 = time.monotonic()
+    client.write_many(range(5), written.append, parallel=3)
+    holder.release()
+    assert sorted(written) == [0, 1, 2, 3, 4]
+    assert 0.9 < time.monotonic() - t0 < 10
     client.close()
