@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onefs.dr contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Save a failover unit's state file on the controller (documentation: plugins/modules/unit_state.py).
+
+Runs in the worker process (no module is sent anywhere): an ``ansible.builtin.copy`` of the
+state took two module runs (stat and copy) each time a step saved it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import tempfile
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+ARGS = ("state", "path")
+
+
+def state_text(state):
+    """The state file's content: deterministic (sorted keys, no timestamps)."""
+    return json.dumps(state, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_atomically(path, text):
+    """Temporary file in the same directory, fsync, then rename; mode 0600, directory 0700."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = self._task.args
+        unknown = sorted(set(args) - set(ARGS))
+        if unknown:
+            raise AnsibleActionFail("unit_state: unknown option(s) %s; it takes state and path" % ", ".join(unknown))
+        state, path = args.get("state"), args.get("path")
+        if not isinstance(state, dict):
+            raise AnsibleActionFail("unit_state: state must be a dict (the fact onefs_dr_unit_state), got %s"
+                                    % type(state).__name__)
+        if not path or not isinstance(path, str):
+            raise AnsibleActionFail("unit_state: path is required (the unit's state file)")
+        path = os.path.expanduser(path)
+        text = state_text(state)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                current = handle.read()
+        except FileNotFoundError:
+            current = None
+        except OSError as err:
+            raise AnsibleActionFail("unit_state: cannot read %s: %s" % (path, err)) from err
+        result.update(changed=current != text, path=path)
+        if current != text and not self._task.check_mode:
+            try:
+                write_atomically(path, text)
+            except OSError as err:
+                raise AnsibleActionFail(
+                    "unit_state: cannot write %s: %s. Set onefs_dr_state_dir to a writable directory that survives "
+                    "between runs" % (path, err)) from err
+        if current != text and self._task.diff:
+            result["diff"] = {"before": current or "", "after": text, "before_header": path, "after_header": path}
+        return result

@@ -1,0 +1,70 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, onefs.dr contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: unit_state
+short_description: Save the state file of a failover unit on the controller
+version_added: "0.1.0"
+description:
+  - Writes the state of one failover unit (the fact C(onefs_dr_unit_state) of the onefs.dr step
+    roles, for example the cached SyncIQ schedules of step 1b) to its file on the controller,
+    only when the content differs, atomically (temporary file, fsync, rename), mode 0600 in a
+    0700 directory. The content is deterministic (sorted keys, no timestamps).
+  - Runs on the controller through an action plugin; no module process, no OneFS call.
+  - Not in the C(onefs) action group; it takes no connection options.
+options:
+  state:
+    description: The unit state to save.
+    type: dict
+    required: true
+  path:
+    description: The unit's state file, usually C({{ onefs_dr_state_dir }}/units/<unit>.json).
+    type: path
+    required: true
+extends_documentation_fragment:
+  - onefs.dr.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reports whether the file would change; writes nothing.
+  diff_mode:
+    support: full
+    details: The file's old and new content.
+  idempotent:
+    support: full
+    details: Saving the same state again writes nothing and reports no change.
+author:
+  - onefs.dr contributors
+"""
+
+EXAMPLES = r"""
+- name: Save the unit state
+  onefs.dr.unit_state:
+    state: "{{ onefs_dr_unit_state }}"
+    path: "{{ onefs_dr_state_dir }}/units/{{ inventory_hostname }}.json"
+"""
+
+RETURN = r"""
+path:
+  description: The state file.
+  returned: always
+  type: str
+  sample: /home/dr/.cache/onefs_dr/units/zone01.json
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(msg="onefs.dr.unit_state runs on the controller through its action plugin; it cannot run as a module")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Controller-side plugins of the step roles: the unit_state action and the step_record filter."""
+
+import json
+import stat
+
+import pytest
+
+from ansible_collections.onefs.dr.plugins.filter.step_record import step_record
+
+
+def test_unit_state_check_apply_apply_again(ansible, tmp_path):
+    path = tmp_path / "state" / "units" / "zone01.json"
+    state = {"unit": "zone01", "schedules": {"zone01_policy": "every 1 days"}}
+    check, first, second = ansible.idempotence("unit_state", {"state": state, "path": str(path)})
+    assert check["changed"] is True and not check.get("failed")
+    assert first["changed"] is True and not first.get("failed"), first
+    assert second["changed"] is False, second
+    assert json.loads(path.read_text()) == state
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert "zone01_policy" in first["diff"]["after"]
+
+
+def test_unit_state_check_mode_writes_nothing(ansible, tmp_path):
+    path = tmp_path / "units" / "zone02.json"
+    result = ansible.run("unit_state", {"state": {"unit": "zone02"}, "path": str(path)}, check=True)
+    assert result["changed"] is True
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"state": "not a dict", "path": "/tmp/x.json"}, ["state must be a dict"]),
+    ({"state": {}}, ["path is required"]),
+    ({"state": {}, "path": "/tmp/x.json", "mode": "0644"}, ["unknown option", "mode"]),
+])
+def test_unit_state_bad_input(ansible, args, words):
+    result = ansible.run("unit_state", args)
+    assert result.get("failed"), result
+    for word in words:
+        assert word in result["msg"], result["msg"]
+
+
+def test_step_record_sums_and_derives_the_status():
+    lockout = {"results": [
+        {"changed": True, "api_stats": {"api_calls": 110, "retries": 3, "conflicts_409": 3, "share_writes": 100},
+         "warnings": ["share x not found"]},
+        {"skipped": True},
+    ]}
+    record = step_record([lockout, {"changed": False, "api_stats": {"api_calls": 2}}], "s01a_smb_lockout", 100.0, 102.5,
+                         changes=["100 shares locked"], note="n")
+    assert record == {
+        "step": "s01a_smb_lockout", "direction": "failover", "status": "changed", "duration_s": 2.5, "api_calls": 112,
+        "retries": 3, "conflicts_409": 3, "share_writes": 100, "changes": ["100 shares locked"],
+        "note": "n; WARNING: share x not found",
+    }
+    assert step_record([{"skipped": True}], "s", 0, 0)["status"] == "skipped"
+    assert step_record([{"failed": True}, {"changed": True}], "s", 0, 0)["status"] == "failed"
+    assert step_record([{"changed": False}], "s", 0, 0)["status"] == "ok"
+    assert step_record([{"changed": True}], "s", 0, 0, status="warning")["status"] == "warning"
+
+
+def test_step_record_refuses_bad_input():
+    from ansible.errors import AnsibleFilterError
+
+    with pytest.raises(AnsibleFilterError, match="list of registered results"):
+        step_record({"changed": True}, "s", 0, 0)
+    with pytest.raises(AnsibleFilterError, match="status must be one of"):
+        step_record([], "s", 0, 0, status="done")
