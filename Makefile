@@ -27,7 +27,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export VENV
 
 # Directories that exist right now (others are being added over time).
-RUFF_PATHS        = $(wildcard plugins tests simulator scripts benchmarks)
+RUFF_PATHS        = $(wildcard plugins tests simulator scripts benchmarks extensions)
 # Every pytest suite under tests/ except the unit tests: integration, simulator, faults, contract, ...
 INTEGRATION_PATHS = $(filter-out tests/unit tests/sanity tests/output,$(patsubst %/,%,$(wildcard tests/*/)))
 PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cacheprovider \

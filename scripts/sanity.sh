@@ -22,11 +22,12 @@ unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 "$venv/bin/python" "$root/scripts/ansible_test_pip_bootstrap.py"
 
 # Paths (relative to the repo root) that are not sanity-tested:
-# - not part of the collection: simulator/, benchmarks/, scripts/, .ci/ (build_ignore in galaxy.yml);
+# - not part of the collection: simulator/, benchmarks/, scripts/, .ci/, the molecule scenarios in
+#   extensions/molecule/ (build_ignore in galaxy.yml; ansible-lint and ruff check them);
 # - the pytest suites (tests/ except tests/sanity/): they are pytest code run by `make unit` /
 #   `make integration`, linted by ruff, not ansible-test units or integration targets, and
 #   ansible-core's pylint house rules (no `_` names, ...) are not theirs.
-skip='^(simulator/|benchmarks/|scripts/|\.ci/|tests/(?!sanity/)|collections/|\.build/|\.venv)'
+skip='^(simulator/|benchmarks/|scripts/|extensions/molecule/|\.ci/|tests/(?!sanity/)|collections/|\.build/|\.venv)'
 
 rm -rf "$root/.build/sanity"
 mkdir -p "$dest"
