@@ -145,6 +145,16 @@ options:
       - At most O(share_write_limit) (default 10).
     type: int
     default: 1
+  summary:
+    description:
+      - Return a short result for bulk runs whose registered result is only counted (the
+        failover roles): each entry of RV(shares) keeps C(name), C(outcome), C(retries),
+        C(conflicts_409) and C(message), RV(journal) is null (the journal stays on the cluster
+        at RV(journal_path)), and C(diff) is returned only in diff mode.
+      - Ten units of a hundred shares each otherwise register and pass around several copies
+        of every ACL on the controller.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - onefs.dr.connection
   - onefs.dr.connection.partner
@@ -258,10 +268,10 @@ shares:
       description: C(409 AEC_CONFLICT) answers to this share's write.
       type: int
     before:
-      description: ACL before the call (null when the share was not found).
+      description: ACL before the call (null when the share was not found). Not with O(summary).
       type: list
     after:
-      description: ACL after the call (the intended one for C(failed)).
+      description: ACL after the call (the intended one for C(failed)). Not with O(summary).
       type: list
     message:
       description: Why the share was skipped or failed, or a note; null otherwise.
@@ -275,7 +285,7 @@ failed_shares:
 journal:
   description:
     - The lockout journal document of the zone after the call (as it would be, in check mode).
-      Null with O(state).
+      Null with O(state), and with O(summary).
   returned: always
   type: dict
   sample:
@@ -359,6 +369,7 @@ def argument_spec():
         journal_zone=dict(type="str"),
         journal_source=dict(type="str"),
         parallel=dict(type="int", default=1),
+        summary=dict(type="bool", default=False),
         partner=partner_argument_spec(),
     )
 
@@ -388,16 +399,18 @@ class Plan:
         self.pre_entry = None  # journal entry recorded before the write
         self.post_entry = None  # journal entry recorded after a successful write (or no write)
 
-    def result(self):
-        return {
+    def result(self, summary=False):
+        out = {
             "name": self.name,
             "outcome": self.outcome,
             "retries": self.counters.get("retries", 0),
             "conflicts_409": self.counters.get("conflicts_409", 0),
-            "before": self.before,
-            "after": self.after,
             "message": self.message,
         }
+        if not summary:
+            out["before"] = self.before
+            out["after"] = self.after
+        return out
 
 
 class ShareAcl:
@@ -731,11 +744,14 @@ class ShareAcl:
     def finish(self, plans, result):
         failed = [p.name for p in plans if p.outcome == "failed"]
         changed_plans = [p for p in plans if p.outcome in ("changed", "failed") and p.write]
-        result["shares"] = [p.result() for p in plans]
+        summary = self.params["summary"]
+        result["shares"] = [p.result(summary) for p in plans]
         result["failed_shares"] = failed
         copied = (result.get("partner_copy") or {}).get("status") == "copied"
         result["changed"] = any(p.outcome == "changed" for p in plans) or bool(result.pop("journal_changed", False)) or copied
-        if changed_plans:
+        if summary:
+            result["journal"] = None
+        if changed_plans and (not summary or self.module.module._diff):
             result["diff"] = {
                 "before": {"shares": dict((p.name, p.before) for p in changed_plans)},
                 "after": {"shares": dict((p.name, p.after) for p in changed_plans)},

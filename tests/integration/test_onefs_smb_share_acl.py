@@ -315,3 +315,21 @@ def test_concurrent_runs_on_one_zone_keep_every_entry(sim_factory, ansible):
     assert all(acl[0] == LOCKOUT for acl in acls(control, "alpha", ZONE).values())
     original = {n: e["original_permissions"] for n, e in doc["entries"].items()}
     assert all(copy.deepcopy(acl[1:]) == original[n] for n, acl in acls(control, "alpha", ZONE).items())
+
+
+def test_summary_results_keep_counts_and_drop_acls(sim_factory, ansible):
+    """The failover roles' short result: outcomes per share, no ACL copies, no journal body."""
+    sim, control = start(sim_factory, zones=1, shares=12)
+    args = dict(conn(sim, "alpha"), zone=ZONE, path="/ifs/zone01", lockout="locked", summary=True, parallel=4)
+    original = acls(control, "alpha", ZONE)
+    control.reset_counters("alpha")
+    check, first, again = ansible.idempotence(MODULE, args)
+    assert check["changed"] and first["changed"] and not again["changed"], (first, again)
+    keys = {"name", "outcome", "retries", "conflicts_409", "message"}
+    assert len(first["shares"]) == 12 and all(set(s) == keys for s in first["shares"]), first["shares"][0]
+    assert sum(s["outcome"] == "changed" for s in first["shares"]) == control.counters("alpha")["share_writes"] == 12
+    assert first["journal"] is None and first["journal_path"]
+    assert set(first["diff"]["after"]["shares"]) == set(original)  # asked for (--diff)
+    (quiet,) = ansible.tasks([{"module": MODULE, "args": dict(args, lockout="unlocked"), "diff": False}])
+    assert quiet["changed"] and "diff" not in quiet
+    assert acls(control, "alpha", ZONE) == original
