@@ -227,6 +227,27 @@ def test_failover_failback_demo(sim_factory, collections_root, tmp_path):
     print("failover %.1f s" % failover_s)
 
 
+def test_check_mode_plan_of_the_failover_writes_nothing(sim_factory, collections_root, tmp_path):
+    """`failover.yml --check` plans every unit to the end (no unit fails on what an earlier
+    step would have created, such as the mirror policies) and writes nothing anywhere."""
+    sim = sim_factory("demo", share_write_service_ms=2, job_seconds=0.2)
+    control = Control(sim.control_url)
+    runner = Runner(collections_root, tmp_path, _connection_file(sim, tmp_path / "connection.yml"))
+    before = {c: control.state(c) for c in ("alpha", "beta")}
+    for cluster in ("alpha", "beta"):
+        control.reset_counters(cluster)
+    proc = runner.playbook("failover.yml", "--check")
+    _ok(proc)
+    for cluster in ("alpha", "beta"):
+        assert control.counters(cluster)["writes"] == 0, cluster
+        after = control.state(cluster)
+        assert after["shares"] == before[cluster]["shares"], cluster
+        assert after["policies"] == before[cluster]["policies"], cluster
+    recap = Runner.recap(proc)
+    assert recap and all(r["failed"] == 0 for r in recap.values()), recap
+    assert any(r["changed"] > 0 for h, r in recap.items() if h != "localhost"), recap  # the plan shows the work
+
+
 def test_readiness_blocks_before_any_write(sim_factory, collections_root, tmp_path):
     """Block on warnings is on by default: the demo's open files stop the failover, nothing written."""
     sim = sim_factory("demo", share_write_service_ms=2, job_seconds=0.2)
