@@ -148,7 +148,7 @@ options:
   summary:
     description:
       - Return a short result for bulk runs whose registered result is only counted (the
-        failover roles): each entry of RV(shares) keeps C(name), C(outcome), C(retries),
+        failover roles). Each entry of RV(shares) keeps C(name), C(outcome), C(retries),
         C(conflicts_409) and C(message), RV(journal) is null (the journal stays on the cluster
         at RV(journal_path)), and C(diff) is returned only in diff mode.
       - Ten units of a hundred shares each otherwise register and pass around several copies
