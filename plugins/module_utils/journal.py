@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover
     HAS_FCNTL = False
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import cluster_key, default_state_dir
+from ansible_collections.onefs.dr.plugins.module_utils.limiter import cluster_key, default_state_dir, wait_flock
 
 VERSION = 1
 JOURNAL_DIR = "/ifs/.onefs_dr/journal"
@@ -166,16 +166,9 @@ def controller_lock(name, timeout=LOCK_TIMEOUT):
         os.makedirs(directory, mode=0o700, exist_ok=True)
     path = os.path.join(directory, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".lock")
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    start = time.monotonic()
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except (BlockingIOError, PermissionError):
-                if time.monotonic() - start > timeout:
-                    raise JournalError("journal lock %s still held after %.0f s by another run" % (path, timeout)) from None
-                time.sleep(0.02)
+        if not wait_flock(fd, timeout):
+            raise JournalError("journal lock %s still held after %.0f s by another run" % (path, timeout))
         yield
     finally:
         try:

@@ -46,6 +46,22 @@ def cluster_key(host, port):
     return re.sub(r"[^A-Za-z0-9_.-]", "_", "%s_%s" % (host, port))
 
 
+def wait_flock(fd, timeout, max_delay=0.02):
+    """Poll an exclusive ``flock`` on ``fd`` with jittered backoff: True once held, False after
+    ``timeout`` seconds. Polling (not a blocking flock) keeps the timeout exact."""
+    start = time.monotonic()
+    delay = 0.002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except (BlockingIOError, PermissionError):
+            if time.monotonic() - start > timeout:
+                return False
+            time.sleep(random.uniform(0, delay))
+            delay = min(delay * 2, max_delay)
+
+
 class LimiterTimeout(Exception):
     """No slot became free before the deadline."""
 
@@ -141,19 +157,11 @@ class BulkTurn:
         self._limiter._ensure_dir()
         fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         start = time.monotonic()
-        delay = 0.002
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except (BlockingIOError, PermissionError):
-                if time.monotonic() - start > timeout:
-                    os.close(fd)
-                    self.waited = time.monotonic() - start
-                    return False
-                time.sleep(random.uniform(0, delay))
-                delay = min(delay * 2, 0.02)
+        held = wait_flock(fd, timeout)
         self.waited = time.monotonic() - start
+        if not held:
+            os.close(fd)
+            return False
         self._fd = fd
         self.held = True
         return True
@@ -184,18 +192,9 @@ def resource_lock(key, resource, timeout=300.0, directory=None):
         os.makedirs(root, mode=0o700, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", resource)
     fd = os.open(os.path.join(root, name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
-    start = time.monotonic()
-    delay = 0.005
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except (BlockingIOError, PermissionError):
-                if time.monotonic() - start > timeout:
-                    raise LimiterTimeout("lock %s/%s still held after %.0f s" % (key, resource, timeout)) from None
-                time.sleep(random.uniform(0, delay))
-                delay = min(delay * 2, 0.1)
+        if not wait_flock(fd, timeout, max_delay=0.1):
+            raise LimiterTimeout("lock %s/%s still held after %.0f s" % (key, resource, timeout))
         yield fd
     finally:
         os.close(fd)
