@@ -40,7 +40,7 @@ attributes:
     support: full
     details: Saving the same state again writes nothing and reports no change.
 author:
-  - onefs.dr contributors
+  - onefs.dr contributors (@onefs-dr)
 """
 
 EXAMPLES = r"""
@@ -62,7 +62,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    # The same options as the action plugin, so the documentation and the argument spec agree.
+    module = AnsibleModule(
+        argument_spec=dict(state=dict(type="dict", required=True), path=dict(type="path", required=True)),
+        supports_check_mode=True,
+    )
     module.fail_json(msg="onefs.dr.unit_state runs on the controller through its action plugin; it cannot run as a module")
 
 
