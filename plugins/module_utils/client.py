@@ -348,7 +348,8 @@ class OneFSClient:
         bulk-writer turn (``limiter.BulkTurn``) before its first write and gives it back as soon
         as its last write has started, so units on this controller write one after the other
         at the full width of the limiter instead of all together. Returns the seconds waited
-        for the turn. ``write`` must not raise (record failures on the item).
+        for the turn. ``write`` should record expected failures on its item; an exception it
+        raises stops the remaining writes and is raised here once every thread has ended.
         """
         items = list(items)
         parallel = max(1, min(int(parallel or 1), len(items)))
@@ -360,16 +361,21 @@ class OneFSClient:
         turn.acquire(timeout=self.retry_deadline)
         pending = list(reversed(items))
         guard = threading.Lock()
+        errors = []
 
         def worker():
             while True:
                 with guard:
-                    if not pending:
+                    if not pending or errors:
                         return
                     item = pending.pop()
                     if not pending:
                         turn.release()  # the last write has started: the next writer may go
-                write(item)
+                try:
+                    write(item)
+                except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
+                    with guard:
+                        errors.append(exc)
 
         threads = [threading.Thread(target=worker, name="onefs-write-%d" % i) for i in range(parallel)]
         try:
@@ -381,6 +387,8 @@ class OneFSClient:
                     thread.join()
             turn.release()
         self.stats["turn_wait_s"] = self.stats.get("turn_wait_s", 0.0) + turn.waited
+        if errors:
+            raise errors[0]  # as a plain loop would: no write is lost silently in a thread
         return turn.waited
 
     @property

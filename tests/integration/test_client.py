@@ -387,3 +387,19 @@ def test_write_many_goes_on_without_the_turn_after_the_deadline(sim, limiter_dir
     assert sorted(written) == [0, 1, 2, 3, 4]
     assert 0.9 < time.monotonic() - t0 < 10
     client.close()
+
+
+def test_write_many_raises_what_a_write_raised(sim, limiter_dir):
+    client = make_client(sim.clusters["alpha"], limiter_dir)
+    done = []
+
+    def write(index):
+        if index == 3:
+            raise ValueError("boom at 3")
+        time.sleep(0.01)  # a write takes a while: the error is seen before the list is drained
+        done.append(index)
+
+    with pytest.raises(ValueError, match="boom at 3"):
+        client.write_many(range(40), write, parallel=4)
+    assert 3 not in done and len(done) < 40
+    client.close()
