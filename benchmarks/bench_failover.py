@@ -134,6 +134,7 @@ def run_ours(args, workdir):
         sim.reset_counters()
         run = simtools.run_ansible(base, env, REPO, workdir / "failover.log")
         counters = sim.counters()
+        (workdir / "counters.json").write_text(json.dumps(counters, indent=1, sort_keys=True))
         c = simtools.summarize_counters(counters)
         states = {cl: sim.control.state(cl) for cl in sim.clusters}
         after = {cl: simtools.share_acls(states[cl], zones) for cl in sim.clusters}

@@ -172,6 +172,9 @@ def read_suspend(client, unit):
 def set_suspend(client, unit, suspend, reason=None, check_mode=False):
     """Set (``suspend`` True) or clear the marker. Returns (changed, marker-after-or-None)."""
     path = suspend_marker_path(unit)
+    if not suspend and not check_mode:
+        # One call: DELETE answers 404 when there is no marker.
+        return delete_file(client, path), None
     current = read_suspend(client, unit)
     if suspend:
         if current is not None:
@@ -302,9 +305,11 @@ class ConfigSync:
     """Plan and apply the configuration sync of one policy or zone."""
 
     def __init__(self, source, target, source_zone, target_zone, source_path=None, target_path=None,
-                 objects=None, prune=False, lockout_aware=True, check_mode=False, warn=None):
+                 objects=None, prune=False, lockout_aware=True, check_mode=False, warn=None, zone_paths=None):
         self.source = source
         self.target = target
+        # {"source": path, "target": path}: zone base paths the caller read already (no zone GET).
+        self.zone_paths = dict((k, v) for k, v in (zone_paths or {}).items() if v)
         self.source_zone = source_zone
         self.target_zone = target_zone or source_zone
         self.source_path = source_path
@@ -322,6 +327,8 @@ class ConfigSync:
 
     # ------------------------------------------------------------ resolve and validate
     def _zone_path(self, client, zone, side):
+        if side in self.zone_paths:
+            return check_path(self.zone_paths[side], "%s_zone_path" % side)
         found = client.item(client.api("zones", zone), "zones")
         if not found:
             raise InputError("%s_zone %s does not exist on the %s cluster %s; give an existing access zone"

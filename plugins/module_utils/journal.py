@@ -187,6 +187,24 @@ class ZoneJournal:
         self.doc = None
         self.exists = False
         self._cluster = None
+        self._held = False  # inside held(): this process has the controller lock and the newest document
+        self._written = False  # a commit of this holder wrote the document
+
+    @contextmanager
+    def held(self):
+        """Hold the zone's controller lock from the read to the last commit and partner copy.
+
+        Inside, ``self.doc`` is the document on the cluster (no other writer on this controller
+        can change it), so commits and the partner copy need not read it again: one GET for
+        the whole lockout instead of one per commit."""
+        with controller_lock(self.lock_name):
+            self._held = True
+            self._written = False
+            try:
+                self.load()
+                yield self
+            finally:
+                self._held = False
 
     @property
     def lock_name(self):
@@ -214,8 +232,11 @@ class ZoneJournal:
         document changed (and was written)."""
         if not updates:
             return False
-        with controller_lock(self.lock_name):
-            fresh = read_doc(self.client, self.path)
+        with self._lock():
+            if self._held:
+                fresh = copy.deepcopy(self.doc) if self.exists else None
+            else:
+                fresh = read_doc(self.client, self.path)
             doc = fresh if fresh is not None else empty_doc(self.zone)
             before = copy.deepcopy(doc.get("entries"))
             _apply(doc, updates)
@@ -232,7 +253,16 @@ class ZoneJournal:
             write_doc(self.client, self.path, doc)
             self.doc = doc
             self.exists = True
+            self._written = True
             return True
+
+    @contextmanager
+    def _lock(self):
+        if self._held:
+            yield  # already held by held() (a second flock in this process would wait for itself)
+            return
+        with controller_lock(self.lock_name):
+            yield
 
     def sync_partner(self, partner):
         """Make the partner's copy equal to this cluster's journal. Never raises: returns
@@ -242,15 +272,16 @@ class ZoneJournal:
         zone the last copy carries both runs' entries."""
         status = {"host": partner.host, "path": None, "status": "skipped", "error": None}
         try:
-            with controller_lock(self.lock_name):
-                doc = read_doc(self.client, self.path)
+            with self._lock():
+                doc = (self.doc if self.exists else None) if self._held else read_doc(self.client, self.path)
                 source = ((doc or {}).get("cluster") or {}).get("name")
                 if doc is None or not source:
                     status["error"] = "no journal on the source yet"
                     return status
                 path = journal_path(self.zone, source)
                 status["path"] = path
-                current = read_doc(partner, path)
+                # This holder just wrote the document (a new updated_at): the copy differs.
+                current = None if (self._held and self._written) else read_doc(partner, path)
                 if current == doc:
                     status["status"] = "unchanged"
                     return status

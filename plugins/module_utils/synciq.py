@@ -177,13 +177,17 @@ def start_job(client, name, action):
     return client.post(client.api("sync/jobs"), body, verify=started)
 
 
-def wait_for_job(client, name, timeout, interval, last=None, clock=time.monotonic, sleep=time.sleep):
+def wait_for_job(client, name, timeout, interval, last=None, clock=time.monotonic, sleep=time.sleep, first_delay=0.0):
     """Poll ``GET /sync/jobs/<name>`` until the job is gone or terminal.
 
-    Returns ``(last_job_seen, timed_out)``; ``last_job_seen`` is the last job body read
-    (its ``state`` is terminal when the cluster still lists the finished job).
+    ``first_delay``: seconds before the first poll (a job just started or seen running is not
+    over at once; waiting saves a read). Returns ``(last_job_seen, timed_out)``;
+    ``last_job_seen`` is the last job body read (its ``state`` is terminal when the cluster
+    still lists the finished job).
     """
     deadline = clock() + timeout
+    if first_delay > 0:
+        sleep(max(0.01, min(first_delay, timeout)))
     while True:
         job = client.item(client.api("sync/jobs", name), "jobs")
         if job is None:

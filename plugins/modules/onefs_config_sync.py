@@ -50,6 +50,15 @@ options:
   target_zone:
     description: Access zone they go to on the target. Defaults to O(source_zone).
     type: str
+  source_zone_path:
+    description:
+      - The base path of O(source_zone), when the caller has read it already (for example with
+        M(onefs.dr.onefs_info) C(zones)). The module then does not read the zone; a zone that
+        does not exist still fails the task, at the first read of its shares, before any write.
+    type: str
+  target_zone_path:
+    description: The base path of O(target_zone) on the target, as O(source_zone_path).
+    type: str
   source_path:
     description:
       - Only objects whose path is this directory or lies under it are synced.
@@ -333,6 +342,7 @@ def sync(m):
         lockout_aware=p["lockout_aware"],
         check_mode=m.check_mode,
         warn=m.module.warn,
+        zone_paths={"source": p["source_zone_path"], "target": p["target_zone_path"]},
     )
     job.plan()
     job.apply()
@@ -360,6 +370,8 @@ def main():
         target=partner_argument_spec(),
         source_zone=dict(type="str", default="System"),
         target_zone=dict(type="str"),
+        source_zone_path=dict(type="str"),
+        target_zone_path=dict(type="str"),
         source_path=dict(type="str"),
         target_path=dict(type="str"),
         objects=dict(type="list", elements="str", choices=list(OBJECT_TYPES), default=list(OBJECT_TYPES)),

@@ -621,7 +621,12 @@ class ShareAcl:
 
     def run_lockout(self, shares):
         journal = ZoneJournal(self.client, self.zone)
-        journal.load()
+        # One read of the journal serves both commits and the partner copy (the zone's
+        # controller lock is held throughout).
+        with journal.held():
+            return self._run_lockout(shares, journal)
+
+    def _run_lockout(self, shares, journal):
         extra = {"journal_path": journal.path}
         if self.params["lockout"] == "locked":
             plans = self.plan_lock(self.select(shares), journal)

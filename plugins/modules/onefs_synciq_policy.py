@@ -151,9 +151,22 @@ options:
     type: int
     default: 3600
   poll_interval:
-    description: Seconds between two reads of the job's state while waiting.
+    description:
+      - Seconds between two reads of the job's state while waiting. The first read comes one
+        O(poll_interval) after the start.
     type: float
     default: 5.0
+  job_report:
+    description:
+      - Read the policy's SyncIQ report after the job and return its summary in RV(job.report).
+      - With V(false) the report is read only when the job did not finish (for its errors).
+        Success is then judged from what the task reads and returns anyway. For V(run), the
+        policy's C(last_job_state) and a C(last_success) newer than before the job. For
+        V(allow_write) and V(allow_write_revert), the target policy's C(failover_failback_state).
+        For V(resync_prep) with O(partner), the disabled policy and the partner's mirror policy
+        or target policy. This is one API call less per job; the roles use it.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - onefs.dr.connection
   - onefs.dr.connection.partner
@@ -177,9 +190,11 @@ attributes:
         final sync of a failover), unless one is already running.
       - O(update_password=always) reports a change on every run.
 notes:
-  - "API calls: one GET of the policy (plus one of the target policy, the active job and the
-    partner's counterpart as the job needs), the writes, then one GET per O(poll_interval) while
-    waiting and one report GET at the end."
+  - "API calls: one GET of the policy (plus one of the target policy and the partner's
+    counterpart as the job needs), the writes and the job start, then one GET of the job per
+    O(poll_interval) while waiting, one report GET (none with O(job_report=false) when the
+    job finished) and one GET of what the task returns. The active job is read only when
+    OneFS refuses the start with 409 (a job is already running) and in check mode."
   - HTTP 503 and 429 answers are retried by the client up to O(retry_deadline).
   - OneFS reports policy C(action) values outside copy|sync while a failover job exists; the
     module never validates C(action) read from the cluster.
@@ -241,7 +256,9 @@ policy:
   sample: {"name": "data1", "enabled": false, "action": "sync", "schedule": "", "last_job_state": "finished"}
 target_policy:
   description: The target policy O(name) after the task, on the cluster that holds it.
-  returned: for O(job=allow_write) and O(job=allow_write_revert); for O(job=resync_prep) with O(partner)
+  returned: >-
+    for O(job=allow_write) and O(job=allow_write_revert); for O(job=resync_prep) with O(partner)
+    (with O(job_report=false), only when the mirror policy was not found after the job)
   type: dict
   sample: {"name": "data1", "failover_failback_state": "writes_enabled", "last_job_state": "finished"}
 mirror_policy:
@@ -293,7 +310,9 @@ job:
       elements: str
       sample: []
     report:
-      description: Summary of the policy's newest SyncIQ report after the job.
+      description:
+        - Summary of the policy's newest SyncIQ report after the job.
+        - C(null) with O(job_report=false) when the job finished.
       type: dict
       sample: {"state": "finished", "action": "run", "files_transferred": 120, "errors": []}
   sample: {"action": "run", "started": true, "waited": true, "state": "finished", "duration_s": 3.2}
@@ -312,6 +331,7 @@ api_stats:
 import posixpath
 import time
 
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import (
     InputError,
     OneFSModule,
@@ -371,6 +391,7 @@ def argument_spec():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=3600),
         poll_interval=dict(type="float", default=5.0),
+        job_report=dict(type="bool", default=True),
         partner=partner_argument_spec(),
     )
 
@@ -402,6 +423,8 @@ class SyncIQPolicy:
         self.before = {}
         self.after = {}
         self.policy = None
+        self._ctx = None
+        self._fresh = False  # finish_job need not re-read (the job's outcome was judged from fresh reads)
 
     # ------------------------------------------------------------------ input
     def validate_input(self):
@@ -522,7 +545,9 @@ class SyncIQPolicy:
             self.policy = get_policy(self.client, self.name)
         elif method == "PUT":
             self.client.put(self.client.api("sync/policies", self.name), body)
-            self.policy = get_policy(self.client, self.name)
+            # OneFS answers 204: the policy after is the one read plus the fields written (a
+            # job below reads it again anyway).
+            self.policy = dict(self.policy, **dict((k, v) for k, v in body.items() if k != "password"))
         else:
             self.client.delete(self.client.api("sync/policies", self.name))
             self.policy = None
@@ -550,7 +575,9 @@ class SyncIQPolicy:
                     "policy %r is disabled on %s and cannot run; set enabled: true (after a failover, run "
                     "the %r policy on the other cluster instead)" % (self.name, self.p["host"], counterpart_name(self.name))
                 )
-            if action == "resync_prep" and self.p["partner"]:
+            if action == "resync_prep" and self.p["partner"] and (self.policy or {}).get("enabled") is False:
+                # Only a disabled policy may already be resync-prepped (job_satisfied); an enabled
+                # one needs the job whatever the partner holds (read after the job).
                 partner = self.m.partner_client()
                 ctx["mirror"] = get_policy(partner, counterpart_name(self.name))
                 ctx["target_policy"] = get_target_policy(partner, self.name)
@@ -620,37 +647,50 @@ class SyncIQPolicy:
         if reason:
             job["skipped_reason"] = reason
             return
-        active = get_active_job(client, self.name)
-        if active is not None:
-            job["state"] = active.get("state")
-            job["running_action"] = active.get("action")
-            if self.m.check_mode or (action == "run" and not self.p["wait"]):
-                job["skipped_reason"] = "a job of the policy is already %s (not waited for)" % active.get("state")
-                # Another job may still be needed once that one ends.
-                self.result["changed"] = action != "run"
+        # Check mode reads the active job; a real run starts the job straight away and asks
+        # for the active one only when OneFS refuses the start with 409 (a job is running).
+        active = get_active_job(client, self.name) if self.m.check_mode else None
+        while True:
+            if active is not None:
+                job["state"] = active.get("state")
+                job["running_action"] = active.get("action")
+                if self.m.check_mode or (action == "run" and not self.p["wait"]):
+                    job["skipped_reason"] = "a job of the policy is already %s (not waited for)" % active.get("state")
+                    # Another job may still be needed once that one ends.
+                    self.result["changed"] = action != "run"
+                    return
+                # Never start a second job: wait for the running one (also with wait=false).
+                running = active.get("action") if active.get("action") in JOB_ACTIONS else action
+                self._wait(client, job, running, seen=active, judge=False)
+                if action == "run":
+                    job["skipped_reason"] = "a job of the policy was already running; waited for it"
+                    return
+                self.refresh_job_context(ctx)
+                reason = self.job_satisfied(ctx)
+                if reason:
+                    job["skipped_reason"] = reason
+                    return
+            if not self.m.check_mode:
+                try:
+                    start_job(client, self.name, action)
+                except OneFSError as err:
+                    if err.status != 409:
+                        raise
+                    active = get_active_job(client, self.name)
+                    if active is None:
+                        raise  # refused for another reason (service off, policy disabled...)
+                    continue
+            self.result["changed"] = True
+            self._job_diff(ctx)
+            if self.m.check_mode:
                 return
-            # Never start a second job: wait for the running one (also with wait=false).
-            running = active.get("action") if active.get("action") in JOB_ACTIONS else action
-            self._wait(client, job, running, seen=active)
-            if action == "run":
-                job["skipped_reason"] = "a job of the policy was already running; waited for it"
-                return
-            self.refresh_job_context(ctx)
-            reason = self.job_satisfied(ctx)
-            if reason:
-                job["skipped_reason"] = reason
-                return
-        self.result["changed"] = True
-        self._job_diff(ctx)
-        if self.m.check_mode:
-            return
-        start_job(client, self.name, action)
+            break
         job["started"] = True
         if not self.p["wait"]:
             seen = get_active_job(client, self.name)
             job["state"] = (seen or {}).get("state") or "started"
             return
-        self._wait(client, job, action)
+        self._wait(client, job, action, judge=not self.p["job_report"])
 
     def _job_diff(self, ctx):
         action = ctx["action"]
@@ -663,10 +703,14 @@ class SyncIQPolicy:
         else:
             self.after["job"] = action
 
-    def _wait(self, client, job, action, seen=None):
-        """Wait for the policy's ``action`` job on ``client``; fail the task unless it finished."""
+    def _wait(self, client, job, action, seen=None, judge=False):
+        """Wait for the policy's ``action`` job on ``client``; fail the task unless it finished.
+
+        ``judge``: when the job is gone, judge success from the objects the task returns
+        anyway (policy or target policy) and read the report only when they do not show it."""
         started = time.monotonic()
-        last, timed_out = wait_for_job(client, self.name, self.p["wait_timeout"], self.p["poll_interval"], last=seen)
+        last, timed_out = wait_for_job(client, self.name, self.p["wait_timeout"], self.p["poll_interval"], last=seen,
+                                       first_delay=self.p["poll_interval"])
         job["waited"] = True
         job["duration_s"] = round(time.monotonic() - started, 3)
         if timed_out:
@@ -678,6 +722,10 @@ class SyncIQPolicy:
                 job=job,
             )
         job_id = (last or {}).get("job_id")
+        if judge and self._succeeded(action, last):
+            job["errors"] = job_errors(last)
+            job["state"] = "finished" if not last or last.get("state") in JOB_ACTIVE_STATES else last["state"]
+            return
         report = latest_report(client, self.name, job_id=job_id, action=action)
         job["report"] = report_summary(report)
         job["errors"] = job_errors(last, report)
@@ -691,6 +739,41 @@ class SyncIQPolicy:
             if summary:
                 msg += " (latest report %s: %s, action %s)" % (summary.get("id"), summary.get("state"), summary.get("action"))
             self.m.fail(msg, job=job, policy=_public(self.policy) if self.policy else None)
+
+    def _succeeded(self, action, last):
+        """Whether the objects read after the job show that it finished (no report read).
+
+        Reads what finish_job returns anyway (and marks it fresh): for V(run) the policy, whose
+        C(last_success) must have moved on since the task's first read; for V(allow_write) and
+        V(allow_write_revert) the target policy's C(failover_failback_state); for V(resync_prep)
+        with a partner the policy (disabled) and the partner's mirror or target policy."""
+        if last and last.get("state") and last.get("state") not in JOB_ACTIVE_STATES:
+            return last["state"] in JOB_SUCCESS_STATES
+        ctx = self._ctx
+        if action == "run":
+            before = (self.policy or {}).get("last_success")
+            self.refresh_job_context(ctx)
+            self._fresh = True
+            policy = self.policy or {}
+            return policy.get("last_job_state") in JOB_SUCCESS_STATES and policy.get("last_success") not in (None, before)
+        if action in ("allow_write", "allow_write_revert"):
+            self.refresh_job_context(ctx)
+            self._fresh = True
+            state = (ctx.get("target_policy") or {}).get("failover_failback_state")
+            return state in WRITES_ON_STATES if action == "allow_write" else state == "writes_disabled"
+        if action == "resync_prep" and self.p["partner"]:
+            # The policy and the partner's mirror show it; the partner's target policy is read
+            # (and returned) only when the mirror does not.
+            self.policy = get_policy(self.client, self.name)
+            ctx["mirror"] = get_policy(self.m.partner_client(), counterpart_name(self.name))
+            self._fresh = True
+            if (self.policy or {}).get("enabled") is not False:
+                return False
+            if ctx["mirror"] is not None:
+                return True
+            ctx["target_policy"] = get_target_policy(self.m.partner_client(), self.name)
+            return (ctx["target_policy"] or {}).get("failover_failback_state") == "resync_policy_created"
+        return False
 
     def _final_state(self, action, last, report, job, job_id=None):
         if last and last.get("state") and last.get("state") not in JOB_ACTIVE_STATES:
@@ -721,6 +804,7 @@ class SyncIQPolicy:
             self.policy = get_policy(self.client, self.name)
         plan = self.plan_config() if self.config_requested() else None
         ctx = self.plan_job(plan) if job else None
+        self._ctx = ctx
         # ---- every check is done; writes start here
         if plan:
             self.apply_config(plan)
@@ -738,7 +822,7 @@ class SyncIQPolicy:
         job = self.result["job"]
         acted = not self.m.check_mode and (job.get("started") or job.get("waited"))
         action = ctx["action"]
-        if acted:
+        if acted and not self._fresh:
             self.refresh_job_context(ctx)
         if action in ("allow_write", "allow_write_revert"):
             self.result["target_policy"] = ctx.get("target_policy")

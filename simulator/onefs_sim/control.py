@@ -16,6 +16,7 @@ def _dump_cluster(world, c):
     eng = world.engine
     out = {
         "name": c.name, "guid": s["guid"], "release": s["release"], "latest": s["latest"], "down": c.down,
+        "next_job_id": s["next_job_id"],
         "zones": list(s["zones"].values()),
         "shares": {z: list(v.values()) for z, v in s["shares"].items()},
         "exports": list(s["exports"].values()),

@@ -23,6 +23,19 @@ JSON = "application/json"
 _NOT_FOUND_BODY = None
 
 
+# ONEFS_SIM_TRACE=<file>: append one line per request ("<epoch> <cluster> <METHOD> <path>?<query>"),
+# to see which calls a playbook makes and in what order (docs: simulator/README.md).
+_TRACE = os.environ.get("ONEFS_SIM_TRACE")
+_TRACE_LOCK = threading.Lock()
+
+
+def _trace(cluster, method, path, qs):
+    import time
+    line = "%.3f %s %s %s%s\n" % (time.time(), cluster, method, path, ("?" + qs) if qs else "")
+    with _TRACE_LOCK, open(_TRACE, "a") as fh:
+        fh.write(line)
+
+
 class DropConnection(Exception):
     """Close the client connection without answering."""
 
@@ -204,6 +217,8 @@ class PapiHandler(_BaseHandler):
         with counters.lock:
             counters.requests += 1
             counters.by_endpoint[key] = counters.by_endpoint.get(key, 0) + 1
+        if _TRACE:
+            _trace(cluster.name, method, path, qs)
         if key.endswith(" /session/1/session"):
             return self._session(cluster, method, raw)
         user = self._auth(cluster, method)

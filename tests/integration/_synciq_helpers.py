@@ -117,6 +117,11 @@ def endpoint_count(control, cluster, key):
     return control.counters(cluster)["by_endpoint"].get(key, 0)
 
 
+def jobs_created(control, cluster):
+    """How many SyncIQ jobs the cluster has created so far (a start refused with 409 creates none)."""
+    return control.state(cluster)["next_job_id"] - 1
+
+
 def set_job_state(cluster, policy, state):
     """PUT /sync/jobs/<policy> {"state": ...} through the collection's client (pause/resume a job)."""
     from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient

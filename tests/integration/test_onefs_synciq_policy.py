@@ -1,6 +1,14 @@
 """onefs_synciq_policy against the simulator, called the way Ansible calls it."""
 
-from _synciq_helpers import by_name, endpoint_count, resume_when_polled, set_job_state, start_pair, writes
+from _synciq_helpers import (
+    by_name,
+    endpoint_count,
+    jobs_created,
+    resume_when_polled,
+    set_job_state,
+    start_pair,
+    writes,
+)
 from support import connection
 
 MODULE = "onefs_synciq_policy"
@@ -252,6 +260,7 @@ def test_running_job_is_waited_for_never_doubled(sim_factory, ansible):
     start = connection(alpha, name="p3", job="run", wait=False)
     short = connection(alpha, name="p3", job="run", wait_timeout=0, poll_interval=0.05)
     waited = connection(alpha, name="p3", job="run", **FAST)
+    jobs_before = jobs_created(control, "alpha")
     first = ansible.run(MODULE, start)
     assert first["changed"] is True and first["job"]["started"] is True and first["job"]["state"] == "running"
     set_job_state(alpha, "p3", "paused")  # keeps the job active, whatever the machine's speed
@@ -268,7 +277,8 @@ def test_running_job_is_waited_for_never_doubled(sim_factory, ansible):
     assert not wait.get("failed"), wait
     assert wait["changed"] is False and wait["job"]["waited"] is True and wait["job"]["state"] == "finished"
     assert "already running; waited for it" in wait["job"]["skipped_reason"]
-    assert endpoint_count(control, "alpha", "POST /platform/sync/jobs") == 1
+    # The later tasks' starts were refused with 409 (a job is running): one job in all.
+    assert jobs_created(control, "alpha") == jobs_before + 1
     assert _pol(control, "alpha", "p3")["last_job_state"] == "finished"
 
 
@@ -279,6 +289,7 @@ def test_action_quirk_during_resync_prep(sim_factory, ansible):
     allowed = ansible.run(MODULE, connection(alpha, name="p2", job="allow_write", partner=to_beta, **FAST))
     assert allowed["changed"] is True, allowed
     control.settings("alpha", job_seconds=8.0)
+    jobs_before = jobs_created(control, "alpha")
     started = ansible.run(MODULE, connection(alpha, name="p2", job="resync_prep", partner=to_beta, wait=False))
     assert started["changed"] is True and started["job"]["state"] == "running", started
     set_job_state(alpha, "p2", "paused")
@@ -299,4 +310,34 @@ def test_action_quirk_during_resync_prep(sim_factory, ansible):
     state = control.state("alpha")
     assert by_name(state["policies"], "p2")["description"] == "changed during resync-prep"
     assert by_name(control.state("beta")["policies"], "p2_mirror")["enabled"] is True
-    assert endpoint_count(control, "alpha", "POST /platform/sync/jobs") == 1
+    assert jobs_created(control, "alpha") == jobs_before + 1
+
+
+def test_job_report_false_judges_from_what_it_reads(sim_factory, ansible):
+    """job_report=false: a finished job is judged from the policy / target policy, with no report
+    read; a failed job still reads its report and fails with its errors."""
+    sim, control = start_pair(sim_factory)
+    alpha, beta = sim.clusters["alpha"], sim.clusters["beta"]
+    to_beta = {"host": beta.host, "port": beta.port, "ca_path": beta.ca}
+    # Jobs last 0.2 s; the first poll comes 0.5 s after the start and finds the job gone.
+    quiet = dict(FAST, poll_interval=0.5, job_report=False)
+    run, allow, prep = ansible.tasks([
+        {"module": MODULE, "args": connection(alpha, name="p1", job="run", **quiet)},
+        {"module": MODULE, "args": connection(alpha, name="p2", job="allow_write", partner=to_beta, **quiet)},
+        {"module": MODULE, "args": connection(alpha, name="p2", job="resync_prep", partner=to_beta, **quiet)},
+    ])
+    for result in (run, allow, prep):
+        assert not result.get("failed"), result
+        assert result["changed"] is True and result["job"]["state"] == "finished", result
+        assert result["job"]["report"] is None, result
+    assert run["policy"]["last_job_state"] == "finished"
+    assert allow["target_policy"]["failover_failback_state"] == "writes_enabled"
+    assert prep["policy"]["enabled"] is False and prep["mirror_policy"]["name"] == "p2_mirror"
+    for cluster in ("alpha", "beta"):
+        assert endpoint_count(control, cluster, "GET /platform/sync/reports") == 0
+    assert endpoint_count(control, "alpha", "GET /platform/sync/jobs/p1") == 1  # one poll, after poll_interval
+
+    control.faults("alpha", [{"method": "JOB", "path": "^p1$", "message": "Injected: target unreachable"}])
+    failed = ansible.run(MODULE, connection(alpha, name="p1", job="run", **quiet))
+    assert failed.get("failed") is True and "Injected: target unreachable" in failed["msg"], failed
+    assert failed["job"]["report"]["state"] == "failed"
