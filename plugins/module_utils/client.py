@@ -209,6 +209,8 @@ class OneFSClient:
         self._csrf = None
         self._shared_path = None
         self._latest = None
+        self._identity = None  # {"guid", "name"}: cluster/config, kept with the shared session
+        self._session_ok = False  # a request has succeeded with the current session
         self._login_lock = threading.Lock()
         self._state_dir = default_state_dir()
         self.limiter = ShareWriteLimiter(
@@ -293,6 +295,9 @@ class OneFSClient:
         if not sessid:
             return False
         self._sessid, self._csrf = sessid, csrf
+        identity = cached.get("cluster")
+        if isinstance(identity, dict) and identity.get("guid"):
+            self._identity = {"guid": identity.get("guid"), "name": identity.get("name")}
         return True
 
     def _store_shared_session(self):
@@ -303,7 +308,7 @@ class OneFSClient:
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
-                json.dump({"sessid": self._sessid, "csrf": self._csrf}, handle)
+                json.dump({"sessid": self._sessid, "csrf": self._csrf, "cluster": self._identity}, handle)
             os.replace(tmp, path)
         except OSError:
             with suppress(OSError):
@@ -341,7 +346,7 @@ class OneFSClient:
             cluster_key(self.host, self.port), resource, timeout=timeout or self.retry_deadline
         )
 
-    def write_many(self, items, write, parallel):
+    def write_many(self, items, write, parallel, first=False):
         """Call ``write(item)`` for every item, ``parallel`` at a time, in bulk-writer turns.
 
         For share writes of many shares: with ``parallel`` > 1 the call takes the cluster's
@@ -350,6 +355,8 @@ class OneFSClient:
         at the full width of the limiter instead of all together. Returns the seconds waited
         for the turn. ``write`` should record expected failures on its item; an exception it
         raises stops the remaining writes and is raised here once every thread has ended.
+        ``first``: this writer's turn comes before those of writers without it (lockouts before
+        unlocks, see ``BulkTurn.acquire``).
         """
         items = list(items)
         parallel = max(1, min(int(parallel or 1), len(items)))
@@ -358,7 +365,7 @@ class OneFSClient:
                 write(item)
             return 0.0
         turn = BulkTurn(self.limiter)
-        turn.acquire(timeout=self.retry_deadline)
+        turn.acquire(timeout=self.retry_deadline, first=first)
         pending = list(reversed(items))
         guard = threading.Lock()
         errors = []
@@ -390,6 +397,19 @@ class OneFSClient:
         if errors:
             raise errors[0]  # as a plain loop would: no write is lost silently in a thread
         return turn.waited
+
+    def cluster_identity(self):
+        """{"guid", "name"} of the cluster (``GET cluster/config``).
+
+        Kept with the shared session: a session is valid only on the cluster that issued it,
+        so once a request has succeeded with that session, the identity stored with it is this
+        cluster's and is not read again (one GET per session instead of one per module)."""
+        if self._identity is None or not (self._session_ok and self.auth_mode == "session"):
+            body = self.get(self.api("cluster/config")) or {}
+            self._identity = {"guid": body.get("guid"), "name": body.get("name")}
+            if self.auth_mode == "session" and self._sessid and self._keep_shared_session():
+                self._store_shared_session()
+        return dict(self._identity)
 
     @property
     def lock_key(self):
@@ -677,6 +697,7 @@ class OneFSClient:
 
             status = resp.status_code
             if status < 300:
+                self._session_ok = True
                 if raw:
                     return resp
                 if not resp.content:
@@ -696,6 +717,8 @@ class OneFSClient:
                     if self._sessid == refused:
                         self._drop_shared_session(refused)
                         self._sessid = None
+                        self._identity = None  # it came with the refused session
+                        self._session_ok = False
                         self._login()
                 continue
             if status == 409:

@@ -86,9 +86,8 @@ def namespace_url(ifs_path):
 
 
 def cluster_identity(client):
-    """{"guid", "name"} of the cluster behind ``client`` (one GET)."""
-    body = client.get(client.api("cluster/config")) or {}
-    return {"guid": body.get("guid"), "name": body.get("name")}
+    """{"guid", "name"} of the cluster behind ``client`` (one GET per session, see the client)."""
+    return client.cluster_identity()
 
 
 def empty_doc(zone, cluster=None):

@@ -19,8 +19,9 @@ __metaclass__ = type
 import os
 import random
 import re
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 try:
     import fcntl
@@ -143,6 +144,8 @@ class BulkTurn:
     hold), so a turn never fails a run. ``flock``: a process that dies gives its turn back.
     """
 
+    PRIORITY_PREFIX = "turn.first."
+
     def __init__(self, limiter):
         self.path = os.path.join(limiter.path, "turn.lock")
         self._limiter = limiter
@@ -150,14 +153,38 @@ class BulkTurn:
         self.waited = 0.0
         self.held = False
 
-    def acquire(self, timeout=300.0):
-        """True when the turn is ours, False when we go on without it (timeout, no flock)."""
+    def acquire(self, timeout=300.0, first=False):
+        """True when the turn is ours, False when we go on without it (timeout, no flock).
+
+        ``first``: this writer goes before the others. Lockouts are ``first``: a unit's SyncIQ
+        steps wait for its lockout, while an unlock ends its unit, so every lockout that waits
+        is served before any unlock and the units' SyncIQ steps overlap the unlocks. A
+        ``first`` writer announces itself with a marker file it holds an flock on while it
+        waits; the others do not take the turn while a live marker exists (a marker whose
+        process died has no flock and is removed). Best effort: it orders the waiters, never
+        the writes in flight, and the timeout still applies."""
         if not HAS_FCNTL:
             return False
         self._limiter._ensure_dir()
         fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         start = time.monotonic()
-        held = wait_flock(fd, timeout)
+        marker = self._announce() if first else None
+        try:
+            if first:
+                held = wait_flock(fd, timeout)
+            else:
+                held = False
+                delay = 0.005
+                while time.monotonic() - start <= timeout:
+                    if not self._first_waiting():
+                        held = wait_flock(fd, 0.0) or self._try_while_clear(fd, start, timeout)
+                        if held:
+                            break
+                    time.sleep(random.uniform(0, delay))
+                    delay = min(delay * 2, 0.05)
+        finally:
+            if marker is not None:
+                self._withdraw(marker)
         self.waited = time.monotonic() - start
         if not held:
             os.close(fd)
@@ -165,6 +192,64 @@ class BulkTurn:
         self._fd = fd
         self.held = True
         return True
+
+    def _try_while_clear(self, fd, start, timeout):
+        """Poll the turn for a short while as long as no first writer shows up."""
+        until = min(start + timeout, time.monotonic() + 0.05)
+        delay = 0.002
+        while time.monotonic() < until:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except (BlockingIOError, PermissionError):
+                pass
+            if self._first_waiting():
+                return False
+            time.sleep(random.uniform(0, delay))
+            delay = min(delay * 2, 0.02)
+        return False
+
+    def _announce(self):
+        path = os.path.join(self._limiter.path, "%s%d.%d" % (self.PRIORITY_PREFIX, os.getpid(), threading.get_ident()))
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        return path, fd
+
+    @staticmethod
+    def _withdraw(marker):
+        path, fd = marker
+        with suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+
+    def _first_waiting(self):
+        """Whether a live first writer waits for the turn (removes markers of dead processes)."""
+        try:
+            names = os.listdir(self._limiter.path)
+        except OSError:
+            return False
+        for name in names:
+            if not name.startswith(self.PRIORITY_PREFIX):
+                continue
+            path = os.path.join(self._limiter.path, name)
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except (BlockingIOError, PermissionError):
+                return True  # its owner holds it: alive and waiting
+            else:
+                with suppress(OSError):
+                    os.unlink(path)  # nobody holds it: its process died
+            finally:
+                os.close(fd)
+        return False
 
     def release(self):
         """Give the turn back (idempotent)."""

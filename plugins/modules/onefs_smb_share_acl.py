@@ -601,7 +601,9 @@ class ShareAcl:
             return
         for plan in todo:
             plan.outcome = "pending"
-        self.client.write_many(todo, self.write_one, self.params["parallel"])
+        # A lockout's writes go before other bulk writers' (its unit's SyncIQ steps wait for it).
+        first = self.mode == "lockout" and self.params["lockout"] == "locked"
+        self.client.write_many(todo, self.write_one, self.params["parallel"], first=first)
 
     # ------------------------------------------------------------------ modes
     def run(self):

@@ -165,6 +165,10 @@ options:
         V(allow_write) and V(allow_write_revert), the target policy's C(failover_failback_state).
         For V(resync_prep) with O(partner), the disabled policy and the partner's mirror policy
         or target policy. This is one API call less per job; the roles use it.
+      - With V(false), a V(run) or V(allow_write) job this task started is also watched through
+        that object (the policy while its C(last_job_state) is C(running), the target policy
+        while it is C(enabling_writes)): one GET per poll is both the poll and the result. When
+        the object shows neither success nor a job at work, the task waits for the job itself.
     type: bool
     default: true
 extends_documentation_fragment:
@@ -424,6 +428,7 @@ class SyncIQPolicy:
         self.after = {}
         self.policy = None
         self._ctx = None
+        self._success_before = None  # the policy's last_success before this task's job
         self._fresh = False  # finish_job need not re-read (the job's outcome was judged from fresh reads)
 
     # ------------------------------------------------------------------ input
@@ -671,6 +676,7 @@ class SyncIQPolicy:
                     job["skipped_reason"] = reason
                     return
             if not self.m.check_mode:
+                self._success_before = (self.policy or {}).get("last_success")
                 try:
                     start_job(client, self.name, action)
                 except OneFSError as err:
@@ -709,8 +715,17 @@ class SyncIQPolicy:
         ``judge``: when the job is gone, judge success from the objects the task returns
         anyway (policy or target policy) and read the report only when they do not show it."""
         started = time.monotonic()
-        last, timed_out = wait_for_job(client, self.name, self.p["wait_timeout"], self.p["poll_interval"], last=seen,
-                                       first_delay=self.p["poll_interval"])
+        if judge and seen is None and action in ("run", "allow_write"):
+            # Watch what the task returns anyway (one GET per poll serves as poll and result);
+            # when it does not tell, wait for the job itself.
+            if self._watch(client, action, started):
+                job.update(waited=True, duration_s=round(time.monotonic() - started, 3), state="finished", errors=[])
+                self._fresh = True
+                return
+            seen = None
+        remaining = max(0.0, self.p["wait_timeout"] - (time.monotonic() - started))
+        last, timed_out = wait_for_job(client, self.name, remaining, self.p["poll_interval"], last=seen,
+                                       first_delay=self.p["poll_interval"] if remaining == self.p["wait_timeout"] else 0.0)
         job["waited"] = True
         job["duration_s"] = round(time.monotonic() - started, 3)
         if timed_out:
@@ -740,6 +755,36 @@ class SyncIQPolicy:
                 msg += " (latest report %s: %s, action %s)" % (summary.get("id"), summary.get("state"), summary.get("action"))
             self.m.fail(msg, job=job, policy=_public(self.policy) if self.policy else None)
 
+    def _watch(self, client, action, started):
+        """Poll the object that shows the job's outcome: True once it shows success, False as soon
+        as it shows neither success nor a job at work (the caller then waits for the job itself).
+
+        V(run): the policy, while its C(last_job_state) is an active state, until its
+        C(last_success) moves on from the value read before the job. V(allow_write): the target
+        policy, while it is C(enabling_writes), until writes are enabled."""
+        interval = self.p["poll_interval"]
+        deadline = started + self.p["wait_timeout"]
+        while True:
+            time.sleep(max(0.01, min(interval, max(0.0, deadline - time.monotonic()))))
+            if action == "run":
+                policy = get_policy(self.client, self.name)
+                if policy is None:
+                    return False
+                self.policy = policy
+                if policy.get("last_job_state") in JOB_SUCCESS_STATES and policy.get("last_success") not in (
+                        None, self._success_before):
+                    return True
+                working = policy.get("last_job_state") in JOB_ACTIVE_STATES
+            else:
+                target = get_target_policy(client, self.name)
+                self._ctx["target_policy"] = target or self._ctx.get("target_policy")
+                state = (target or {}).get("failover_failback_state")
+                if state in WRITES_ON_STATES:
+                    return True
+                working = state == "enabling_writes"
+            if not working or time.monotonic() >= deadline:
+                return False
+
     def _succeeded(self, action, last):
         """Whether the objects read after the job show that it finished (no report read).
 
@@ -751,7 +796,7 @@ class SyncIQPolicy:
             return last["state"] in JOB_SUCCESS_STATES
         ctx = self._ctx
         if action == "run":
-            before = (self.policy or {}).get("last_success")
+            before = self._success_before
             self.refresh_job_context(ctx)
             self._fresh = True
             policy = self.policy or {}

@@ -1,5 +1,6 @@
 """The OneFS client against the simulator over HTTPS; the simulator's faults make the faults."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -74,6 +75,29 @@ def test_shared_session_is_reused_by_the_next_client(sim, control, limiter_dir, 
     assert (files[0].stat().st_mode & 0o777) == 0o600
     text = files[0].read_text()
     assert sim.clusters["alpha"].password not in text and sim.clusters["alpha"].password not in files[0].name
+
+
+def test_cluster_identity_is_read_once_per_shared_session(sim, control, limiter_dir):
+    """cluster/config is read once and kept with the shared session; a client that adopts the
+    session uses it after its first successful request, and a refused session drops it."""
+    control.reset_counters("alpha")
+    first = make_client(sim.clusters["alpha"], limiter_dir)
+    identity = first.cluster_identity()
+    first.close()
+    assert identity["name"] == "alpha" and identity["guid"]
+    second = make_client(sim.clusters["alpha"], limiter_dir)
+    assert second.cluster_identity() == identity  # nothing validated the session yet: read again
+    third = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(third)
+    assert third.cluster_identity() == identity  # from the session, no read
+    assert endpoint_count(control.counters("alpha"), "GET", "/cluster/config") == 2
+    control.expire_sessions("alpha")
+    fourth = make_client(sim.clusters["alpha"], limiter_dir)
+    first_share(fourth)  # 401, a new login: the identity went with the old session
+    assert fourth.cluster_identity() == identity
+    assert endpoint_count(control.counters("alpha"), "GET", "/cluster/config") == 3
+    for client in (second, third, fourth):
+        client.close()
 
 
 def test_shared_session_is_not_used_with_other_credentials(sim, control, limiter_dir):
@@ -386,6 +410,45 @@ def test_write_many_goes_on_without_the_turn_after_the_deadline(sim, limiter_dir
     holder.release()
     assert sorted(written) == [0, 1, 2, 3, 4]
     assert 0.9 < time.monotonic() - t0 < 10
+    client.close()
+
+
+def test_first_writers_get_the_turn_before_the_others(sim, limiter_dir):
+    """A lockout (first=True) that waits is served before an unlock that waited longer; a
+    marker left by a dead process does not hold anybody back."""
+    from ansible_collections.onefs.dr.plugins.module_utils.limiter import BulkTurn
+
+    client = make_client(sim.clusters["alpha"], limiter_dir)
+    holder = BulkTurn(client.limiter)
+    assert holder.acquire(timeout=1)
+    order = []
+
+    def waiter(name, first):
+        turn = BulkTurn(client.limiter)
+        assert turn.acquire(timeout=20, first=first)
+        order.append(name)
+        time.sleep(0.05)
+        turn.release()
+
+    unlock = threading.Thread(target=waiter, args=("unlock", False))
+    unlock.start()
+    time.sleep(0.3)  # the unlock waits first
+    lockout = threading.Thread(target=waiter, args=("lockout", True))
+    lockout.start()
+    time.sleep(0.3)
+    holder.release()
+    unlock.join(30)
+    lockout.join(30)
+    assert order == ["lockout", "unlock"], order
+
+    # A marker nobody holds (its process died) is removed; the waiter is not held back.
+    stale = os.path.join(client.limiter.path, BulkTurn.PRIORITY_PREFIX + "999999.1")
+    open(stale, "w").close()
+    turn = BulkTurn(client.limiter)
+    t0 = time.monotonic()
+    assert turn.acquire(timeout=5)
+    assert time.monotonic() - t0 < 2 and not os.path.exists(stale)
+    turn.release()
     client.close()
 
 

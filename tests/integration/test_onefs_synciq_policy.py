@@ -335,7 +335,10 @@ def test_job_report_false_judges_from_what_it_reads(sim_factory, ansible):
     assert prep["policy"]["enabled"] is False and prep["mirror_policy"]["name"] == "p2_mirror"
     for cluster in ("alpha", "beta"):
         assert endpoint_count(control, cluster, "GET /platform/sync/reports") == 0
-    assert endpoint_count(control, "alpha", "GET /platform/sync/jobs/p1") == 1  # one poll, after poll_interval
+    # The run was watched through the policy: read before the start and once after poll_interval
+    # (the poll is the result); the job itself was never read.
+    assert endpoint_count(control, "alpha", "GET /platform/sync/jobs/p1") == 0
+    assert endpoint_count(control, "alpha", "GET /platform/sync/policies/p1") == 2
 
     control.faults("alpha", [{"method": "JOB", "path": "^p1$", "message": "Injected: target unreachable"}])
     failed = ansible.run(MODULE, connection(alpha, name="p1", job="run", **quiet))
