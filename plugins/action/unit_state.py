@@ -19,7 +19,7 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-ARGS = ("state", "path")
+ARGS = ("state", "path", "mode")
 
 
 def state_text(state):
@@ -27,8 +27,8 @@ def state_text(state):
     return json.dumps(state, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_atomically(path, text):
-    """Temporary file in the same directory, fsync, then rename; mode 0600, directory 0700."""
+def write_atomically(path, text, mode=0o600):
+    """Temporary file in the same directory, fsync, then rename; ``mode`` (0600), a new directory 0700."""
     directory = os.path.dirname(path) or "."
     os.makedirs(directory, mode=0o700, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
@@ -37,7 +37,7 @@ def write_atomically(path, text):
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -54,7 +54,14 @@ class ActionModule(ActionBase):
         args = self._task.args
         unknown = sorted(set(args) - set(ARGS))
         if unknown:
-            raise AnsibleActionFail("unit_state: unknown option(s) %s; it takes state and path" % ", ".join(unknown))
+            raise AnsibleActionFail("unit_state: unknown option(s) %s; it takes state, path and mode" % ", ".join(unknown))
+        mode = args.get("mode", "0600")
+        try:
+            mode = int(str(mode), 8)
+            if not 0 <= mode <= 0o777:
+                raise ValueError
+        except ValueError:
+            raise AnsibleActionFail("unit_state: mode %r is not an octal file mode such as '0600' or '0644'" % (args.get("mode"),)) from None
         state, path = args.get("state"), args.get("path")
         if not isinstance(state, dict):
             raise AnsibleActionFail("unit_state: state must be a dict (the fact onefs_dr_unit_state), got %s"
@@ -73,7 +80,7 @@ class ActionModule(ActionBase):
         result.update(changed=current != text, path=path)
         if current != text and not self._task.check_mode:
             try:
-                write_atomically(path, text)
+                write_atomically(path, text, mode)
             except OSError as err:
                 raise AnsibleActionFail(
                     "unit_state: cannot write %s: %s. Set onefs_dr_state_dir to a writable directory that survives "

@@ -27,6 +27,12 @@ options:
     description: The unit's state file, usually C({{ onefs_dr_state_dir }}/units/<unit>.json).
     type: path
     required: true
+  mode:
+    description:
+      - Octal mode of the file. The run report (role C(s99_report)) is written with V(0644) by
+        the same action.
+    type: str
+    default: "0600"
 extends_documentation_fragment:
   - onefs.dr.attributes
 attributes:
@@ -64,7 +70,8 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     # The same options as the action plugin, so the documentation and the argument spec agree.
     module = AnsibleModule(
-        argument_spec=dict(state=dict(type="dict", required=True), path=dict(type="path", required=True)),
+        argument_spec=dict(state=dict(type="dict", required=True), path=dict(type="path", required=True),
+                           mode=dict(type="str", default="0600")),
         supports_check_mode=True,
     )
     module.fail_json(msg="onefs.dr.unit_state runs on the controller through its action plugin; it cannot run as a module")
