@@ -167,7 +167,7 @@ options:
         or target policy. This is one API call less per job; the roles use it.
       - With V(false), a V(run) or V(allow_write) job this task started is also watched through
         that object (the policy while its C(last_job_state) is C(running), the target policy
-        while it is C(enabling_writes)): one GET per poll is both the poll and the result. When
+        while it is C(enabling_writes)), so that one GET per poll is both the poll and the result. When
         the object shows neither success nor a job at work, the task waits for the job itself.
     type: bool
     default: true

@@ -28,10 +28,21 @@ def test_unit_state_check_mode_writes_nothing(ansible, tmp_path):
     assert not path.exists()
 
 
+def test_unit_state_mode(ansible, tmp_path):
+    """The run report is written world-readable (mode 0644); unit state files stay 0600."""
+    report = tmp_path / "reports" / "run.json"
+    result = ansible.run("unit_state", {"state": {"units": {}}, "path": str(report), "mode": "0644"})
+    assert result["changed"] is True and (report.stat().st_mode & 0o777) == 0o644
+    state = tmp_path / "units" / "zone03.json"
+    ansible.run("unit_state", {"state": {"unit": "zone03"}, "path": str(state)})
+    assert (state.stat().st_mode & 0o777) == 0o600
+
+
 @pytest.mark.parametrize("args, words", [
     ({"state": "not a dict", "path": "/tmp/x.json"}, ["state must be a dict"]),
     ({"state": {}}, ["path is required"]),
-    ({"state": {}, "path": "/tmp/x.json", "mode": "0644"}, ["unknown option", "mode"]),
+    ({"state": {}, "path": "/tmp/x.json", "owner": "root"}, ["unknown option", "owner"]),
+    ({"state": {}, "path": "/tmp/x.json", "mode": "rw-r--r--"}, ["mode", "octal"]),
 ])
 def test_unit_state_bad_input(ansible, args, words):
     result = ansible.run("unit_state", args)
