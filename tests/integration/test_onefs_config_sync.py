@@ -237,6 +237,26 @@ def test_lockout_aware_replicates_the_original_acl(env, ansible):
     assert acl_ids(dst["eng_docs"]["permissions"]) == acl_ids([LOCKOUT] + original)
 
 
+def test_known_zone_paths_skip_the_zone_reads(env, ansible):
+    """source_zone_path / target_zone_path (what the roles read in step 2): no zone GET; the
+    paths are still checked against them; a zone that does not exist fails before any write."""
+    sim, control = env
+    args = sync_args(sim, target_zone="engdr", target_path="/ifs/engdr/proj",
+                     source_zone_path="/ifs/eng", target_zone_path="/ifs/engdr")
+    reset(control, "alpha", "beta")
+    plan = ansible.run(MODULE, args, check=True)
+    assert not plan.get("failed") and plan["changed"] is True, plan
+    assert sorted(plan["created"]["smb_shares"]) == SYNCED
+    for cluster in ("alpha", "beta"):
+        zone_reads = [k for k in control.counters(cluster)["by_endpoint"] if k.startswith("GET /platform/zones/")]
+        assert zone_reads == [], (cluster, zone_reads)
+    outside = ansible.run(MODULE, dict(args, target_zone_path="/ifs/elsewhere"), check=True)
+    assert outside.get("failed") and "outside /ifs/elsewhere, the base path of target_zone" in outside["msg"], outside
+    missing = ansible.run(MODULE, dict(args, source_zone="nozone"))
+    assert missing.get("failed") is True and "nozone" in missing["msg"], missing
+    assert writes(control, "alpha", "beta") == 0
+
+
 def test_suspend_marker(env, ansible):
     sim, control = env
     base = sync_args(sim, unit="eng_proj", objects=["nfs_aliases"])
