@@ -173,15 +173,21 @@ class BulkTurn:
             if first:
                 held = wait_flock(fd, timeout)
             else:
+                # Poll the turn as wait_flock does, but never take it while a first writer waits.
                 held = False
-                delay = 0.005
-                while time.monotonic() - start <= timeout:
+                delay = 0.002
+                while True:
                     if not self._first_waiting():
-                        held = wait_flock(fd, 0.0) or self._try_while_clear(fd, start, timeout)
-                        if held:
+                        try:
+                            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                            held = True
                             break
+                        except (BlockingIOError, PermissionError):
+                            pass
+                    if time.monotonic() - start > timeout:
+                        break
                     time.sleep(random.uniform(0, delay))
-                    delay = min(delay * 2, 0.05)
+                    delay = min(delay * 2, 0.02)
         finally:
             if marker is not None:
                 self._withdraw(marker)
@@ -192,22 +198,6 @@ class BulkTurn:
         self._fd = fd
         self.held = True
         return True
-
-    def _try_while_clear(self, fd, start, timeout):
-        """Poll the turn for a short while as long as no first writer shows up."""
-        until = min(start + timeout, time.monotonic() + 0.05)
-        delay = 0.002
-        while time.monotonic() < until:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except (BlockingIOError, PermissionError):
-                pass
-            if self._first_waiting():
-                return False
-            time.sleep(random.uniform(0, delay))
-            delay = min(delay * 2, 0.02)
-        return False
 
     def _announce(self):
         path = os.path.join(self._limiter.path, "%s%d.%d" % (self.PRIORITY_PREFIX, os.getpid(), threading.get_ident()))

@@ -566,16 +566,12 @@ class Gatherer:
         if needs_zones:
             self.resolve_zones()
         facts = {}
-        if len(subsets) > 1:
-            # The subsets are independent reads: a few at a time (the client's session and
-            # connection pool are shared), the result in the order asked for.
-            with ThreadPoolExecutor(max_workers=min(GATHER_THREADS, len(subsets))) as pool:
-                futures = [(subset, pool.submit(getattr(self, "g_" + subset))) for subset in subsets]
-                for subset, future in futures:
-                    facts[subset] = future.result()
-        else:
-            for subset in subsets:
-                facts[subset] = getattr(self, "g_" + subset)()
+        # The subsets are independent reads: a few at a time (the client's session and
+        # connection pool are shared), the result in the order asked for.
+        with ThreadPoolExecutor(max_workers=max(1, min(GATHER_THREADS, len(subsets)))) as pool:
+            futures = [(subset, pool.submit(getattr(self, "g_" + subset))) for subset in subsets]
+            for subset, future in futures:
+                facts[subset] = future.result()
         result = dict(facts)
         result["gathered_subsets"] = subsets
         if self.p["query"] is not None:

@@ -715,17 +715,16 @@ class SyncIQPolicy:
         ``judge``: when the job is gone, judge success from the objects the task returns
         anyway (policy or target policy) and read the report only when they do not show it."""
         started = time.monotonic()
-        if judge and seen is None and action in ("run", "allow_write"):
-            # Watch what the task returns anyway (one GET per poll serves as poll and result);
-            # when it does not tell, wait for the job itself.
-            if self._watch(client, action, started):
-                job.update(waited=True, duration_s=round(time.monotonic() - started, 3), state="finished", errors=[])
-                self._fresh = True
-                return
-            seen = None
+        watched = judge and seen is None and action in ("run", "allow_write")
+        # Watch what the task returns anyway (one GET per poll serves as poll and result); when
+        # it does not tell, wait for the job itself (at once: the watch already waited).
+        if watched and self._watch(client, action, started):
+            job.update(waited=True, duration_s=round(time.monotonic() - started, 3), state="finished", errors=[])
+            self._fresh = True
+            return
         remaining = max(0.0, self.p["wait_timeout"] - (time.monotonic() - started))
         last, timed_out = wait_for_job(client, self.name, remaining, self.p["poll_interval"], last=seen,
-                                       first_delay=self.p["poll_interval"] if remaining == self.p["wait_timeout"] else 0.0)
+                                       first_delay=0.0 if watched else self.p["poll_interval"])
         job["waited"] = True
         job["duration_s"] = round(time.monotonic() - started, 3)
         if timed_out:
@@ -771,8 +770,7 @@ class SyncIQPolicy:
                 if policy is None:
                     return False
                 self.policy = policy
-                if policy.get("last_job_state") in JOB_SUCCESS_STATES and policy.get("last_success") not in (
-                        None, self._success_before):
+                if self._run_succeeded(policy):
                     return True
                 working = policy.get("last_job_state") in JOB_ACTIVE_STATES
             else:
@@ -785,6 +783,11 @@ class SyncIQPolicy:
             if not working or time.monotonic() >= deadline:
                 return False
 
+    def _run_succeeded(self, policy):
+        """A run finished since the task's start: last job finished, last_success moved on."""
+        return policy.get("last_job_state") in JOB_SUCCESS_STATES and policy.get("last_success") not in (
+            None, self._success_before)
+
     def _succeeded(self, action, last):
         """Whether the objects read after the job show that it finished (no report read).
 
@@ -796,11 +799,9 @@ class SyncIQPolicy:
             return last["state"] in JOB_SUCCESS_STATES
         ctx = self._ctx
         if action == "run":
-            before = self._success_before
             self.refresh_job_context(ctx)
             self._fresh = True
-            policy = self.policy or {}
-            return policy.get("last_job_state") in JOB_SUCCESS_STATES and policy.get("last_success") not in (None, before)
+            return self._run_succeeded(self.policy or {})
         if action in ("allow_write", "allow_write_revert"):
             self.refresh_job_context(ctx)
             self._fresh = True

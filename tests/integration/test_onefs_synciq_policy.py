@@ -344,3 +344,14 @@ def test_job_report_false_judges_from_what_it_reads(sim_factory, ansible):
     failed = ansible.run(MODULE, connection(alpha, name="p1", job="run", **quiet))
     assert failed.get("failed") is True and "Injected: target unreachable" in failed["msg"], failed
     assert failed["job"]["report"]["state"] == "failed"
+
+
+def test_first_job_poll_comes_after_poll_interval(sim_factory, ansible):
+    """With the report read (job_report default), the job is polled one poll_interval after its
+    start, not at once: a 0.2 s job with poll_interval 0.5 is read once."""
+    sim, control = start_pair(sim_factory)
+    alpha = sim.clusters["alpha"]
+    run = ansible.run(MODULE, connection(alpha, name="p1", job="run", poll_interval=0.5, wait_timeout=60))
+    assert not run.get("failed") and run["job"]["state"] == "finished", run
+    assert run["job"]["report"]["state"] == "finished"
+    assert endpoint_count(control, "alpha", "GET /platform/sync/jobs/p1") == 1
