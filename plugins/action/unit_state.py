@@ -17,9 +17,10 @@ import os
 import tempfile
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-ARGS = ("state", "path", "mode")
+ARGS = ("state", "path", "mode", "directory")
 
 
 def state_text(state):
@@ -54,7 +55,14 @@ class ActionModule(ActionBase):
         args = self._task.args
         unknown = sorted(set(args) - set(ARGS))
         if unknown:
-            raise AnsibleActionFail("unit_state: unknown option(s) %s; it takes state, path and mode" % ", ".join(unknown))
+            raise AnsibleActionFail("unit_state: unknown option(s) %s; it takes state, path, mode and directory"
+                                    % ", ".join(unknown))
+        try:
+            directory = boolean(args.get("directory", False), strict=True)
+        except TypeError:
+            raise AnsibleActionFail("unit_state: directory must be true or false, got %r" % (args.get("directory"),)) from None
+        if directory:
+            return self._directory(result, args)
         mode = args.get("mode", "0600")
         try:
             mode = int(str(mode), 8)
@@ -87,4 +95,29 @@ class ActionModule(ActionBase):
                     "between runs" % (path, err)) from err
         if current != text and self._task.diff:
             result["diff"] = {"before": current or "", "after": text, "before_header": path, "after_header": path}
+        return result
+
+    def _directory(self, result, args):
+        """``directory: true``: make the state directory (0700) and check that it is writable.
+
+        Done in check mode too: it holds no cluster state, and a directory that cannot be
+        written must stop the run before any cluster is touched, not after the first write.
+        """
+        if args.get("state") is not None:
+            raise AnsibleActionFail("unit_state: directory: true makes a directory; it takes no state")
+        path = args.get("path")
+        if not path or not isinstance(path, str):
+            raise AnsibleActionFail("unit_state: path is required (the state directory)")
+        path = os.path.expanduser(path)
+        existed = os.path.isdir(path)
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".probe.", dir=path)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as err:
+            raise AnsibleActionFail(
+                "unit_state: cannot write in the directory %s: %s. Set onefs_dr_state_dir to a writable directory that "
+                "survives between runs" % (path, err)) from err
+        result.update(changed=not existed, path=path)
         return result

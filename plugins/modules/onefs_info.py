@@ -74,6 +74,15 @@ options:
         results). Its result is returned as RV(query_result).
       - Requires the Python library C(jmespath) on the host that runs the module.
     type: str
+  query_only:
+    description:
+      - Return only RV(query_result) (and RV(gathered_subsets)), not the gathered facts
+        themselves. With a large cluster (thousands of shares) the full facts are a large
+        result that the controller has to receive and store; a projection such as
+        V(smb_shares[].{name:name,path:path}) keeps what the playbook uses.
+      - Requires O(query).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - onefs.dr.connection
   - onefs.dr.attributes.info_module
@@ -230,7 +239,9 @@ protocol_settings:
   type: dict
   sample: {"smb": {"service": true}, "nfs": {"service": true}, "synciq": {"service": "on"}}
 query_result:
-  description: The result of O(query) on the gathered facts.
+  description:
+    - The result of O(query) on the gathered facts.
+    - With O(query_only=true), the gathered facts themselves are not returned.
   returned: when O(query) is given
   type: raw
   sample: ["data1", "data2"]
@@ -276,6 +287,7 @@ def argument_spec():
         path=dict(type="str"),
         reports_per_policy=dict(type="int", default=1),
         query=dict(type="str"),
+        query_only=dict(type="bool", default=False),
     )
 
 
@@ -330,6 +342,8 @@ class Gatherer:
             if not path.startswith("/"):
                 raise InputError("path must be an absolute path such as /ifs/data, got %r" % path)
             self.path = posixpath.normpath(path)
+        if self.p["query_only"] and self.p["query"] is None:
+            raise InputError("query_only needs a query (a JMESPath expression that picks what to return)")
         if self.p["reports_per_policy"] < 1:
             raise InputError("reports_per_policy must be at least 1, got %s" % self.p["reports_per_policy"])
         if self.p["query"] is not None:
@@ -572,7 +586,7 @@ class Gatherer:
             futures = [(subset, pool.submit(getattr(self, "g_" + subset))) for subset in subsets]
             for subset, future in futures:
                 facts[subset] = future.result()
-        result = dict(facts)
+        result = {} if self.p["query_only"] else dict(facts)
         result["gathered_subsets"] = subsets
         if self.p["query"] is not None:
             result["query_result"] = self.compiled.search(facts)

@@ -20,13 +20,25 @@ description:
   - Not in the C(onefs) action group; it takes no connection options.
 options:
   state:
-    description: The unit state to save.
+    description:
+      - The unit state to save.
+      - Required unless O(directory=true).
     type: dict
-    required: true
   path:
-    description: The unit's state file, usually C({{ onefs_dr_state_dir }}/units/<unit>.json).
+    description:
+      - The unit's state file, usually C({{ onefs_dr_state_dir }}/units/<unit>.json).
+      - With O(directory=true), the directory to make.
     type: path
     required: true
+  directory:
+    description:
+      - Make the directory O(path) (mode 0700, parents too) and check that a file can be
+        written in it, instead of saving a state. The step roles do this once at the start of a
+        run, so that a state directory that cannot be written stops the run before any
+        cluster is touched.
+      - Done in check mode too (it holds no cluster state).
+    type: bool
+    default: false
   mode:
     description:
       - Octal mode of the file. The run report (role C(s99_report)) is written with V(0644) by
@@ -38,7 +50,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reports whether the file would change; writes nothing.
+    details:
+      - Reports whether the file would change; writes nothing.
+      - O(directory=true) makes the directory in check mode too.
   diff_mode:
     support: full
     details: The file's old and new content.
@@ -54,6 +68,11 @@ EXAMPLES = r"""
   onefs.dr.unit_state:
     state: "{{ onefs_dr_unit_state }}"
     path: "{{ onefs_dr_state_dir }}/units/{{ inventory_hostname }}.json"
+
+- name: Make the state directory (once per run, on the controller)
+  onefs.dr.unit_state:
+    path: "{{ onefs_dr_state_dir }}/units"
+    directory: true
 """
 
 RETURN = r"""
@@ -70,8 +89,9 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     # The same options as the action plugin, so the documentation and the argument spec agree.
     module = AnsibleModule(
-        argument_spec=dict(state=dict(type="dict", required=True), path=dict(type="path", required=True),
-                           mode=dict(type="str", default="0600")),
+        argument_spec=dict(state=dict(type="dict"), path=dict(type="path", required=True),
+                           mode=dict(type="str", default="0600"), directory=dict(type="bool", default=False)),
+        required_if=[("directory", False, ("state",))],
         supports_check_mode=True,
     )
     module.fail_json(msg="onefs.dr.unit_state runs on the controller through its action plugin; it cannot run as a module")

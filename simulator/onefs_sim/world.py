@@ -43,18 +43,27 @@ class ShareGate:
     Every share write counts as in flight from arrival to answer; arrivals beyond the capacity are
     refused with 409 AEC_CONFLICT; the others wait their turn (FIFO) and each holds the store for the
     service time, so response time grows with the queue.
+
+    The store keeps its own clock: a queued write's service starts when the previous write's
+    ends (``free_at``), not when its thread gets to run, and the write is applied within its
+    service time (the store is held for the longer of the two). A finished write wakes only the
+    next ticket's writer. So while writers queue, the store takes exactly one write per service
+    time, whatever the simulator's own thread scheduling costs on a busy machine.
     """
 
     def __init__(self, cluster):
         self.cluster = cluster
         self.meta = threading.Lock()
-        self.cond = threading.Condition(self.meta)
         self.in_flight = 0
         self.next_ticket = 0
         self.serving = 0
+        self.waiting = {}  # ticket -> Event of a writer waiting for its turn
+        self.free_at = 0.0  # time.monotonic() at which the last write's service ends
 
     def run(self, fn):
         c = self.cluster
+        turn = None
+        arrived = time.monotonic()
         with self.meta:
             self.in_flight += 1
             current = self.in_flight
@@ -62,6 +71,8 @@ class ShareGate:
             if current <= c.capacity:
                 ticket = self.next_ticket
                 self.next_ticket += 1
+                if ticket != self.serving:
+                    turn = self.waiting[ticket] = threading.Event()
         with c.counters.lock:
             c.counters.share_writes += 1
             if current > c.counters.max_concurrent_share_writes:
@@ -69,18 +80,23 @@ class ShareGate:
         try:
             if ticket is None:
                 raise ApiError(409, "AEC_CONFLICT", SHARE_CONTENTION_MESSAGE)
-            with self.cond:
-                while self.serving != ticket:
-                    self.cond.wait()
+            if turn is not None:
+                turn.wait()
+            with self.meta:
+                ends = max(arrived, self.free_at) + c.service_ms / 1000.0
             try:
-                if c.service_ms > 0:
-                    time.sleep(c.service_ms / 1000.0)
                 with c.world.lock:
                     return fn()
             finally:
-                with self.cond:
+                left = ends - time.monotonic()
+                if left > 0:
+                    time.sleep(left)
+                with self.meta:
+                    self.free_at = max(ends, time.monotonic()) if left <= 0 else ends
                     self.serving += 1
-                    self.cond.notify_all()
+                    nxt = self.waiting.pop(self.serving, None)
+                if nxt is not None:
+                    nxt.set()
         finally:
             with self.meta:
                 self.in_flight -= 1

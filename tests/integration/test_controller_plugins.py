@@ -38,8 +38,30 @@ def test_unit_state_mode(ansible, tmp_path):
     assert (state.stat().st_mode & 0o777) == 0o600
 
 
+def test_unit_state_directory(ansible, tmp_path):
+    """directory: true makes the state directory (0700), in check mode too; then unchanged."""
+    path = tmp_path / "state" / "units"
+    check = ansible.run("unit_state", {"path": str(path), "directory": True}, check=True)
+    assert check["changed"] is True and path.is_dir(), check
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    again = ansible.run("unit_state", {"path": str(path), "directory": True})
+    assert again["changed"] is False and not again.get("failed"), again
+    assert list(path.iterdir()) == []  # the write probe is removed
+
+
+def test_unit_state_directory_not_writable(ansible, tmp_path):
+    """A state directory under a plain file cannot be made: the error names the variable to set."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = ansible.run("unit_state", {"path": str(blocker / "units"), "directory": True})
+    assert result.get("failed"), result
+    assert "cannot write in the directory" in result["msg"] and "onefs_dr_state_dir" in result["msg"], result["msg"]
+
+
 @pytest.mark.parametrize("args, words", [
     ({"state": "not a dict", "path": "/tmp/x.json"}, ["state must be a dict"]),
+    ({"state": {}, "path": "/tmp/x", "directory": True}, ["takes no state"]),
+    ({"path": "/tmp/x", "directory": "sometimes"}, ["directory must be true or false"]),
     ({"state": {}}, ["path is required"]),
     ({"state": {}, "path": "/tmp/x.json", "owner": "root"}, ["unknown option", "owner"]),
     ({"state": {}, "path": "/tmp/x.json", "mode": "rw-r--r--"}, ["mode", "octal"]),

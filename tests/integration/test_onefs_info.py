@@ -128,10 +128,12 @@ def test_jobs_reports_target_policies_and_query(sim_factory, ansible):
         {"module": MODULE, "args": connection(beta, gather_subset=["sync_target_policies"], zones=["zone1"],
                                               query="sync_target_policies[?failover_failback_state=='writes_disabled'].name")},
         {"module": MODULE, "args": connection(alpha, gather_subset=["sync_reports"], path="/ifs/data")},
+        {"module": MODULE, "args": connection(alpha, gather_subset=["sync_policies", "zones"], query_only=True,
+                                              query="{policies: sync_policies[].name, zones: zones[].name}")},
     ])
     for r in results:
         assert not r.get("failed"), r
-    _, src, tgt, data_reports = results
+    _, src, tgt, data_reports, only = results
     assert src["query_result"] == [
         {"name": "p1", "zone": "zone1", "last": "finished"},
         {"name": "p2", "zone": "System", "last": "finished"},
@@ -141,6 +143,9 @@ def test_jobs_reports_target_policies_and_query(sim_factory, ansible):
     assert tgt["query_result"] == ["p1"]
     assert _names(tgt["sync_target_policies"]) == ["p1"]
     assert data_reports["sync_reports"] == []  # p1's report lives under /ifs/zone1
+    # query_only: the projection alone, not the gathered facts.
+    assert sorted(only["query_result"]["policies"]) == ["p1", "p2", "p3"] and "zone1" in only["query_result"]["zones"]
+    assert "sync_policies" not in only and "zones" not in only and only["gathered_subsets"] == ["zones", "sync_policies"]
     assert writes(control, "beta") == 0
 
 
@@ -153,6 +158,7 @@ def test_bad_input_is_refused_without_writes(sim_factory, ansible):
         (dict(query="sync_policies[?"), "query is not a valid JMESPath expression"),
         (dict(gather_subset=["smb_shares", "banana"]), "value of gather_subset must be one or more of"),
         (dict(reports_per_policy=0), "reports_per_policy must be at least 1"),
+        (dict(query_only=True), "query_only needs a query"),
     ]
     results = ansible.tasks([{"module": MODULE, "args": connection(alpha, **a)} for a, _ in cases])
     for (args, expected), result in zip(cases, results, strict=True):
