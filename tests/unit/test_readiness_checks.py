@@ -1,0 +1,128 @@
+# Copyright: (c) 2026, onefs.dr contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The readiness_checks filter (seed 003 steps 1, 3, 3a) on a read of the demo scenario's
+finance zone (tests/unit/data/readiness_finance.json: onefs_info of alpha and beta, and the
+unit as s02_unit resolves it), changed one fact at a time.
+
+The orchestration tests run the filter through s03_readiness against the simulator.
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.onefs.dr.plugins.filter.readiness_checks import readiness_checks
+
+DATA = json.loads((Path(__file__).parent / "data" / "readiness_finance.json").read_text())
+
+
+@pytest.fixture()
+def read():
+    return copy.deepcopy(DATA["from"]), copy.deepcopy(DATA["to"]), copy.deepcopy(DATA["unit"])
+
+
+def by_check(checks):
+    return {c["check"]: (c["status"], c["detail"]) for c in checks}
+
+
+def test_the_demo_finance_zone(read):
+    checks = readiness_checks(*read)
+    assert [c["check"] for c in checks] == [
+        "reachable_alpha", "reachable_beta", "releases", "policy_finance_policy", "jobs_running", "share_writes",
+        "smb_open_files", "smb_oplocks", "protocols_alpha", "synciq_alpha", "target_policy_finance_policy",
+        "synciq_beta", "zone_finance", "target_path_finance_policy", "smartconnect", "spns"]
+    c = by_check(checks)
+    assert c["share_writes"] == ("OK", "8 SMB shares, about 24 share writes (lockout, target restore, source unlock): "
+                                       "~1.0 s of serialized share-store time at 40 ms a write, at most 10 in flight")
+    assert c["smb_open_files"] == ("WARNING", "open files (seed 003 step 1): /ifs/finance/ledger/q3.xlsx (AD\\alice)")
+    assert c["smartconnect"] == ("OK", "source names finance.example.com, fin.example.com")
+    assert [x["status"] for x in checks].count("OK") == 15
+
+
+def test_unreachable_sides_and_releases(read):
+    f, t, u = read
+    c = by_check(readiness_checks({"msg": "connection refused"}, t, u))
+    assert c["reachable_alpha"] == ("ERROR", "connection refused")
+    assert "releases" not in c and "policy_finance_policy" not in c  # nothing of alpha is judged
+    t["cluster"]["onefs_version"]["release"] = "9.5.0.1"
+    c = by_check(readiness_checks(f, t, u))
+    assert c["releases"] == ("WARNING", "alpha 9.10, beta 9.5")
+    c = by_check(readiness_checks(f, {}, u))
+    assert c["reachable_beta"] == ("ERROR", "no answer") and "zone_finance" not in c
+
+
+def test_uncontrolled_checks_only_the_receiving_side(read):
+    _, t, u = read
+    u["uncontrolled"] = True
+    checks = readiness_checks({}, t, u)
+    assert checks[0] == {"check": "uncontrolled", "status": "WARNING",
+                         "detail": "uncontrolled failover: alpha is not checked; fence it before it returns"}
+    c = by_check(checks)
+    assert c["zone_finance"][1].endswith("auth providers not compared: alpha is not read (uncontrolled failover)")
+    assert "smb_open_files" not in c
+
+
+@pytest.mark.parametrize("change, check, status, words", [
+    (lambda f, t, u: f["sync_policies"][0].update(enabled=False), "policy_finance_policy", "ERROR", "is disabled on alpha"),
+    (lambda f, t, u: f["sync_policies"][0].update(last_job_state="failed"), "policy_finance_policy", "WARNING",
+     "last job of finance_policy: failed"),
+    (lambda f, t, u: f.update(sync_policies=[]), "policy_finance_policy", "ERROR", "does not exist on alpha"),
+    (lambda f, t, u: f.update(sync_jobs=[{"policy_name": "finance_policy"}]), "jobs_running", "WARNING", "running: finance_policy"),
+    (lambda f, t, u: u.update(share_write_ms=40000), "share_writes", "WARNING", "~960.0 s"),
+    (lambda f, t, u: f["smb_shares"][0].update(oplocks_risk=True), "smb_oplocks", "WARNING", "finance:"),
+    (lambda f, t, u: f["protocol_settings"]["synciq"].update(service="paused"), "synciq_alpha", "ERROR", "SyncIQ service paused"),
+    (lambda f, t, u: t["sync_target_policies"][0].update(failover_failback_state="writes_enabled"),
+     "target_policy_finance_policy", "ERROR", "finance_policy is writes_enabled on beta"),
+    (lambda f, t, u: t.update(sync_target_policies=[]), "target_policy_finance_policy", "ERROR", "has the policy ever run?"),
+    (lambda f, t, u: t.update(zones=[]), "zone_finance", "ERROR", "zone finance does not exist on beta"),
+    (lambda f, t, u: u["scopes"][0].update(to_path="/ifs/elsewhere"), "zone_finance", "ERROR", "NOT inside base path /ifs/finance"),
+    (lambda f, t, u: [z.update(auth_providers=["lsa-activedirectory-provider:OTHER.COM"]) for z in t["zones"]],
+     "zone_finance", "WARNING", "differ: lsa-activedirectory-provider:AD.EXAMPLE.COM vs lsa-activedirectory-provider:OTHER.COM"),
+    (lambda f, t, u: u["unit_policies"][0].update(to_path="/ifs/other"), "target_path_finance_policy", "ERROR",
+     "wrong onefs_dr_target_zone"),
+    (lambda f, t, u: f.update(network_pools=[]), "smartconnect", "ERROR", "no IP pool of zone finance on alpha"),
+    (lambda f, t, u: t.update(network_pools=t["network_pools"] * 2), "smartconnect", "ERROR",
+     "set onefs_dr_smartconnect_target_pool"),
+    (lambda f, t, u: t["network_pools"][0].update(access_zone="finance", sc_dns_zone="FINANCE.example.com"), "smartconnect", "WARNING",
+     "already on beta: finance.example.com"),
+    (lambda f, t, u: f["ads_providers"][0].update(spns=["HOST/finance"]), "spns", "WARNING", "missing on alpha: host/fin"),
+    (lambda f, t, u: t["ads_providers"][0].update(spns=["HOST/Finance"]), "spns", "WARNING", "already on beta: host/finance"),
+])
+def test_one_finding_at_a_time(read, change, check, status, words):
+    f, t, u = read
+    change(f, t, u)
+    c = by_check(readiness_checks(f, t, u))
+    assert c[check][0] == status and words in c[check][1], c[check]
+
+
+def test_past_the_point_of_no_return(read):
+    f, t, u = read
+    u["past_ponr"] = True
+    u["unit_policies"][0].update(writes_on=True, resynced=True)
+    f["sync_policies"][0]["enabled"] = False
+    t["sync_target_policies"][0]["failover_failback_state"] = "writes_enabled"
+    c = by_check(readiness_checks(f, t, u))
+    assert c["already_failed_over"] == ("WARNING", "unit already failed over: writes are enabled on beta for finance_policy; "
+                                                   "resync-prep done. A failover run continues where it stopped (a no-op when "
+                                                   "complete); to go back run the other direction")
+    assert c["policy_finance_policy"] == ("OK", "policy finance_policy is disabled on alpha (already failed over)")
+    assert c["target_policy_finance_policy"][0] == "OK"
+
+
+def test_policy_mode_and_smartconnect_off(read):
+    f, t, u = read
+    u.update(mode="policy", smartconnect_on=False)
+    c = by_check(readiness_checks(f, t, u))
+    assert "target_path_finance_policy" not in c and "smartconnect" not in c and "spns" not in c
+
+
+def test_a_bad_unit_is_refused(read):
+    f, t, u = read
+    with pytest.raises(AnsibleFilterError, match="must be a dict"):
+        readiness_checks(f, t, "finance")
+    u["share_write_ms"] = "fast"
+    with pytest.raises(AnsibleFilterError, match="must be integers"):
+        readiness_checks(f, t, u)
