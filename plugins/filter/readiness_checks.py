@@ -217,9 +217,11 @@ def readiness_checks(f, t, unit):
                 "source names " + ", ".join(names_s) + ((" already on %s: %s" % (target, ", ".join(clash))) if clash else ""))
             ads = _ad(src, _first(u.get("source_zones"), "name", zname, {}))
             have = [str(s).lower() for s in _l(ads.get("spns"))]
+            # Names already renamed by a failover carry the prefix (compared as the SmartConnect
+            # module does: a literal start, any case); they need no SPN.
             prefix = u.get("smartconnect_prefix")
-            prefix = "dr-" if prefix is None else prefix
-            want = [re.sub(r"^([^.]*)(.*)$", r"host/\1", n) for n in names_s if not re.match("^" + prefix, n)]
+            prefix = ("dr-" if prefix is None else str(prefix)).lower()
+            want = ["host/" + n.split(".", 1)[0] for n in names_s if not (prefix and n.startswith(prefix))]
             tads = _ad(tgt, _first(u.get("target_zones"), "name", tname, {}))
             dup = [s for s in (str(x).lower() for x in _l(tads.get("spns"))) if s in want]
             miss = [w for w in want if w not in have]

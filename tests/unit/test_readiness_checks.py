@@ -98,6 +98,17 @@ def test_one_finding_at_a_time(read, change, check, status, words):
     assert c[check][0] == status and words in c[check][1], c[check]
 
 
+@pytest.mark.parametrize("prefix", ["dr-", "DR-"])
+def test_names_that_carry_the_rename_prefix_need_no_spn(read, prefix):
+    """The prefix is a literal start of the name, any case (as onefs_smartconnect_zone compares it)."""
+    f, t, u = read
+    u["smartconnect_prefix"] = prefix
+    f["network_pools"][0]["sc_dns_zone_aliases"] = ["dr-fin.example.com", "drxfin.example.com"]
+    f["ads_providers"][0]["spns"] = ["HOST/finance"]
+    c = by_check(readiness_checks(f, t, u))
+    assert c["spns"] == ("WARNING", "missing on alpha: host/drxfin; no duplicate")
+
+
 def test_past_the_point_of_no_return(read):
     f, t, u = read
     u["past_ponr"] = True
