@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 import os
+import stat
 import tempfile
 
 from ansible.errors import AnsibleActionFail
@@ -112,6 +113,11 @@ class ActionModule(ActionBase):
         existed = os.path.isdir(path)
         try:
             os.makedirs(path, mode=0o700, exist_ok=True)
+            # The directory holds the lockout's ACL journals: 0700 also when it already existed
+            # with wider permissions (what the file module's mode did before).
+            widened = existed and stat.S_IMODE(os.stat(path).st_mode) != 0o700
+            if widened:
+                os.chmod(path, 0o700)
             fd, probe = tempfile.mkstemp(prefix=".probe.", dir=path)
             os.close(fd)
             os.unlink(probe)
@@ -119,5 +125,5 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(
                 "unit_state: cannot write in the directory %s: %s. Set onefs_dr_state_dir to a writable directory that "
                 "survives between runs" % (path, err)) from err
-        result.update(changed=not existed, path=path)
+        result.update(changed=not existed or widened, path=path)
         return result

@@ -35,7 +35,8 @@ options:
       - Make the directory O(path) (mode 0700, parents too) and check that a file can be
         written in it, instead of saving a state. The step roles do this once at the start of a
         run, so that a state directory that cannot be written stops the run before any
-        cluster is touched.
+        cluster is touched. An existing directory with other permissions is set to 0700 (it
+        holds the lockout's ACL journals).
       - Done in check mode too (it holds no cluster state).
     type: bool
     default: false

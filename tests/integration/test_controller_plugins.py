@@ -49,6 +49,16 @@ def test_unit_state_directory(ansible, tmp_path):
     assert list(path.iterdir()) == []  # the write probe is removed
 
 
+def test_unit_state_directory_permissions_are_narrowed(ansible, tmp_path):
+    """An existing state directory open to others is set back to 0700 (it holds ACL journals)."""
+    path = tmp_path / "units"
+    path.mkdir(mode=0o755)
+    path.chmod(0o755)
+    result = ansible.run("unit_state", {"path": str(path), "directory": True})
+    assert result["changed"] is True and not result.get("failed"), result
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+
+
 def test_unit_state_directory_not_writable(ansible, tmp_path):
     """A state directory under a plain file cannot be made: the error names the variable to set."""
     blocker = tmp_path / "file"
