@@ -59,4 +59,4 @@ if [ -f simulator/pyproject.toml ]; then
 fi
 "${pip[@]}" check || { echo "venv: pip check found broken requirements" >&2; exit 1; }
 echo "$want" > "$stamp"
-echo "venv: ready ($("$venv/bin/ansible" --version | head -1))"
+echo "venv: ready ($("$venv/bin/ansible" --version | sed -n 1p))"
