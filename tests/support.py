@@ -1,7 +1,9 @@
 """Helpers the tests import: control API client, connection options, Ansible runner."""
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,56 @@ def connection(cluster, **extra):
         opts["validate_certs"] = False
     opts.update(extra)
     return opts
+
+
+def _children():
+    """{parent pid: [child pids]} of every process (Linux /proc)."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out.setdefault(int(fields[1]), []).append(int(entry))
+    return out
+
+
+def kill_run(proc, timeout=30):
+    """SIGKILL an ansible-playbook started with ``start_new_session=True``, and everything it started.
+
+    A crash of the controller, as the crash tests mean it: Ansible's workers call setsid(), so a
+    kill of the run's process group misses them and their module processes, which would finish
+    their writes after the "kill" (and the orphaned worker would then block for ever on the
+    dead parent's result pipe). Every process of the tree is stopped first, so none can start
+    another between the listing and the kill.
+    """
+    stopped = set()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGSTOP)
+    while True:
+        children = _children()
+        tree, todo = set(), [proc.pid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in tree:
+                    tree.add(child)
+                    todo.append(child)
+        new = tree - stopped
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        stopped |= new
+    for pid in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=timeout)
 
 
 def onefs_env(cluster):

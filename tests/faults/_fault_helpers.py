@@ -4,17 +4,16 @@ The playbooks run with ansible-playbook against an in-process simulator, exactly
 runs them (docs/orchestration.md, "Running against the simulator").
 """
 
-import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import yaml
+from support import kill_run
 
 REPO = Path(__file__).resolve().parents[2]
 WRITES_ON = ("writes_enabled", "creating_resync_policy", "resync_policy_created")
@@ -102,7 +101,7 @@ class Playbooks:
                               timeout=timeout, cwd=str(REPO))
 
     def start(self, playbook, *extra):
-        """Start a run in its own process group (so a kill takes every worker with it)."""
+        """Start a run in a session of its own (kill() then takes every process it started)."""
         path = self.workdir / ("run-%d.log" % time.monotonic_ns())
         with open(path, "w") as log:
             proc = subprocess.Popen(self.command(playbook, *extra), env=self.env, stdout=log,
@@ -112,9 +111,7 @@ class Playbooks:
 
     @staticmethod
     def kill(proc):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(30)
+        kill_run(proc)
 
     def last_report(self, kind="failover"):
         files = sorted(self.reports.glob("%s-*.json" % kind))

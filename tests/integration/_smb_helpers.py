@@ -1,9 +1,6 @@
 """Helpers of the SMB share / ACL / lockout tests (simulator state, journal reads, killable runs)."""
 
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -11,7 +8,7 @@ import time
 from pathlib import Path
 
 import yaml
-from support import Control, connection
+from support import Control, connection, kill_run
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 
@@ -94,7 +91,7 @@ def write_playbook(ansible, tasks):
 
 
 def popen_playbook(ansible, tasks, env=None):
-    """Start ansible-playbook in its own process group (so it can be killed with its module)."""
+    """Start ansible-playbook in a session of its own (kill_run then takes its workers and modules too)."""
     path = write_playbook(ansible, tasks)
     # Output goes to a file, never a pipe nobody reads while the run goes on (a full pipe
     # would block ansible-playbook and the kill would land on a stalled run).
@@ -113,27 +110,31 @@ def popen_playbook(ansible, tasks, env=None):
 
 
 def _kill(proc):
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill_run(proc)
     proc.log_file.close()
 
 
 def kill_after_share_writes(proc, control, cluster, count, timeout=120):
-    """SIGKILL ``proc``'s process group once the cluster has seen ``count`` share writes.
+    """SIGKILL ``proc`` and every process it started once the cluster has seen ``count`` share writes.
 
-    Returns the share-write counter read just before the kill (the kill lands within a few ms)."""
+    Returns the share-write counter read just before the kill (the kill lands within a few ms),
+    after checking that nothing of the killed run writes any more (a crash, not a detach)."""
     deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
+        while True:
             seen = control.counters(cluster)["share_writes"]
             if seen >= count:
-                return seen
+                break
             if proc.poll() is not None:
                 out = Path(proc.log_path).read_text(errors="replace")
                 raise AssertionError("the run ended after %d share writes, before %d:\n%s" % (seen, count, out[-3000:]))
+            if time.monotonic() >= deadline:
+                raise AssertionError("never reached %d share writes" % count)
             time.sleep(0.003)
-        raise AssertionError("never reached %d share writes" % count)
     finally:
         # Whatever happened above, the run never outlives the test.
         _kill(proc)
+    after = control.counters(cluster)["share_writes"]
+    time.sleep(0.3)
+    assert control.counters(cluster)["share_writes"] == after, "the killed run went on writing after the kill"
+    return seen
