@@ -61,23 +61,19 @@ def base_policies(src, tgt, unit):
     """
     u = _unit(unit)
     suffix = u["mirror_suffix"]
-    out = []
-    if not u["uncontrolled"]:
-        root = _first(_list(src, "zones"), u["zone"]).get("path") or ""
-        for p in _list(src, "sync_policies"):
-            name = p.get("name") or ""
-            if name.endswith(suffix):
-                continue
-            if (u["mode"] == "policy" and name == u["policy"]) or (u["mode"] == "zone" and _under(p.get("source_root_path"), root)):
-                out.append({"name": name, "source_path": p.get("source_root_path"), "target_path": p.get("target_path")})
+    if u["uncontrolled"]:
+        info, zone, items, path_key = tgt, u["target_zone"], _list(tgt, "sync_target_policies"), "target_path"
     else:
-        root = _first(_list(tgt, "zones"), u["target_zone"]).get("path") or ""
-        for t in _list(tgt, "sync_target_policies"):
-            name = t.get("name") or ""
-            if name.endswith(suffix):
-                continue
-            if (u["mode"] == "policy" and name == u["policy"]) or (u["mode"] == "zone" and _under(t.get("target_path"), root)):
-                out.append({"name": name, "source_path": "", "target_path": t.get("target_path")})
+        info, zone, items, path_key = src, u["zone"], _list(src, "sync_policies"), "source_root_path"
+    root = _first(_list(info, "zones"), zone).get("path") or ""
+    out = []
+    for p in items:
+        name = p.get("name") or ""
+        if name.endswith(suffix):
+            continue
+        if (u["mode"] == "policy" and name == u["policy"]) or (u["mode"] == "zone" and _under(p.get(path_key), root)):
+            out.append({"name": name, "source_path": "" if u["uncontrolled"] else p.get("source_root_path"),
+                        "target_path": p.get("target_path")})
     return sorted(out, key=lambda b: b["name"])
 
 
