@@ -20,7 +20,7 @@ import os
 import random
 import threading
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 
 try:
     from urllib.parse import quote, urlencode
@@ -130,6 +130,17 @@ class OneFSError(Exception):
         }
 
 
+class Interrupted(OneFSError):
+    """A bulk write stopped before its end: the playbook is gone or a lease was lost."""
+
+
+def _env_int(name, default):
+    try:
+        return int(os.environ.get(name) or default)
+    except ValueError:
+        return default
+
+
 class ApplyUnknown(Exception):
     """Raised internally when a connection dropped and we cannot know whether it applied."""
 
@@ -216,6 +227,16 @@ class OneFSClient:
         self.limiter = ShareWriteLimiter(
             cluster_key(host, self.port), slots=share_write_limit or DEFAULT_SLOTS, directory=limiter_dir
         )
+        # The cluster-held share-write budget (module_utils/lease.py): every controller's share
+        # writes to this cluster stay within share_write_limit. ONEFS_DR_CLUSTER_BUDGET=off turns
+        # it off (a cluster without a writable /ifs/.onefs_dr, or tests of OneFS's own 409s).
+        self.cluster_budget = os.environ.get("ONEFS_DR_CLUSTER_BUDGET", "on").lower() not in ("off", "0", "false", "no")
+        self.lease_ttl = max(3, _env_int("ONEFS_DR_LEASE_TTL", 60))
+        self.holder = None  # lease holder info (module_utils/lease.py holder_info); set by the module
+        self.should_stop = None  # callable -> reason (str) when writing must stop, else None
+        self._budget = None  # (lease, renewer) while this client holds budget claims
+        self._budget_lock = threading.Lock()
+        self._single_lock = threading.Lock()
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -228,10 +249,13 @@ class OneFSClient:
     def close(self):
         """Release the connection pool; log out unless the session is the shared one.
 
+        A share-write budget still held (single writes outside ``write_many``) is given back first.
+
         A shared session (auth_mode=session) stays open for the next module call on this
         controller: its last-use time is refreshed instead. A session that lost the race to
         become the shared one, and every private session, is logged out.
         """
+        self._release_budget()
         if self._sessid:
             if not self._keep_shared_session():
                 with suppress(Exception):  # logout is best effort
@@ -357,46 +381,151 @@ class OneFSClient:
         raises stops the remaining writes and is raised here once every thread has ended.
         ``first``: this writer's turn comes before those of writers without it (lockouts before
         unlocks, see ``BulkTurn.acquire``).
+
+        Across controllers, the call holds claims on the cluster's share-write budget
+        (``share_budget``) for as long as it writes: ``parallel`` claims when they are free,
+        fewer (and fewer threads) when other controllers hold some. Before each write it asks
+        ``should_stop`` and whether the budget is still held: when either says stop, no further
+        write starts, the writes in flight finish, and ``Interrupted`` is raised (``write`` has
+        recorded exactly which items were written).
         """
         items = list(items)
-        parallel = max(1, min(int(parallel or 1), len(items)))
-        if parallel == 1:
-            for item in items:
-                write(item)
+        if not items:
             return 0.0
-        turn = BulkTurn(self.limiter)
-        turn.acquire(timeout=self.retry_deadline, first=first)
+        parallel = max(1, min(int(parallel or 1), len(items)))
+        turn = BulkTurn(self.limiter) if parallel > 1 else None
+        if turn is not None:
+            turn.acquire(timeout=self.retry_deadline, first=first)
         pending = list(reversed(items))
         guard = threading.Lock()
         errors = []
-
-        def worker():
-            while True:
-                with guard:
-                    if not pending or errors:
-                        return
-                    item = pending.pop()
-                    if not pending:
-                        turn.release()  # the last write has started: the next writer may go
-                try:
-                    write(item)
-                except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
-                    with guard:
-                        errors.append(exc)
-
-        threads = [threading.Thread(target=worker, name="onefs-write-%d" % i) for i in range(parallel)]
+        stopped = []
         try:
-            for thread in threads:
-                thread.start()
+            with self.share_budget(parallel) as claim:
+                width = max(1, min(parallel, claim))
+
+                def worker():
+                    while True:
+                        with guard:
+                            if not pending or errors or stopped:
+                                return
+                            reason = self.stop_reason()
+                            if reason:
+                                stopped.append(reason)
+                                return
+                            item = pending.pop()
+                            if not pending and turn is not None:
+                                turn.release()  # the last write has started: the next writer may go
+                        try:
+                            write(item)
+                        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
+                            with guard:
+                                errors.append(exc)
+
+                if width == 1:
+                    worker()
+                else:
+                    threads = [threading.Thread(target=worker, name="onefs-write-%d" % i) for i in range(width)]
+                    try:
+                        for thread in threads:
+                            thread.start()
+                    finally:
+                        for thread in threads:
+                            if thread.ident is not None:
+                                thread.join()
         finally:
-            for thread in threads:
-                if thread.ident is not None:
-                    thread.join()
-            turn.release()
-        self.stats["turn_wait_s"] = self.stats.get("turn_wait_s", 0.0) + turn.waited
+            if turn is not None:
+                turn.release()
+        waited = turn.waited if turn is not None else 0.0
+        self.stats["turn_wait_s"] = self.stats.get("turn_wait_s", 0.0) + waited
         if errors:
             raise errors[0]  # as a plain loop would: no write is lost silently in a thread
-        return turn.waited
+        if stopped:
+            raise Interrupted(
+                "stopped before %d of %d write(s): %s. Nothing else was written; re-run to continue"
+                % (len(pending), len(items), stopped[0]),
+                method="PUT",
+                url=self.base_url,
+            )
+        return waited
+
+    def _single_write_budget(self):
+        """A share write outside ``write_many``: hold one budget claim until ``close()``."""
+        if not self.cluster_budget or self._budget is not None:
+            return
+        with self._single_lock:  # one taker per client: threads of one module share the claim
+            if self._budget is not None:
+                return
+            lease, renewer = self._take_budget(1)
+            with self._budget_lock:
+                self._budget = (lease, renewer)
+
+    def stop_reason(self):
+        """Why writing must stop now (the playbook is gone, the budget was lost), else None."""
+        if self.should_stop is not None:
+            reason = self.should_stop()
+            if reason:
+                return reason
+        budget = self._budget
+        if budget is not None and not budget[1].ok():
+            return "the share-write budget lease on %s was lost (%s)" % (self.host, budget[1].error or "not renewed in time")
+        return None
+
+    # ------------------------------------------------------------------ share-write budget
+    @contextmanager
+    def share_budget(self, claim):
+        """Hold ``claim`` (or what is free, at least 1) of the cluster's share-write budget.
+
+        Yields the claim held. Re-entrant: inside an outer hold it yields that hold's claim.
+        Off (yields ``claim``) when ``cluster_budget`` is False."""
+        if not self.cluster_budget:
+            yield claim
+            return
+        with self._budget_lock:
+            outer = self._budget
+        if outer is not None:
+            yield outer[0].claim
+            return
+        lease, renewer = self._take_budget(claim)
+        with self._budget_lock:
+            self._budget = (lease, renewer)
+        try:
+            yield lease.claim
+        finally:
+            self._release_budget()
+
+    def _take_budget(self, claim):
+        from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseBusy, Renewer, holder_info
+
+        lease = ClusterLease(
+            self, "budget", self.holder or holder_info(purpose="share writes"),
+            capacity=self.limiter.slots, claim=max(1, min(int(claim), self.limiter.slots)), ttl=self.lease_ttl,
+        )
+        start = time.monotonic()
+        try:
+            lease.acquire(wait=self.retry_deadline, min_claim=1, should_stop=self.should_stop)
+        except LeaseBusy as err:
+            raise OneFSError(
+                "no share-write budget free on %s after %.0f s: %s. Other runs hold all %d claims; wait for them "
+                "or raise retry_deadline" % (self.host, time.monotonic() - start, err, self.limiter.slots),
+                code="AEC_CONFLICT",
+                url=self.base_url,
+            ) from None
+        self.stats["budget_wait_s"] = self.stats.get("budget_wait_s", 0.0) + lease.waited
+        self.stats["lease_calls"] = self.stats.get("lease_calls", 0) + lease.calls
+        return lease, Renewer([lease]).start()
+
+    def _release_budget(self):
+        with self._budget_lock:
+            budget, self._budget = self._budget, None
+        if budget is None:
+            return
+        lease, renewer = budget
+        renewer.stop()
+        calls = lease.calls
+        with suppress(Exception):  # an entry that cannot be deleted expires by itself
+            lease.release()
+        self.stats["lease_calls"] = self.stats.get("lease_calls", 0) + (lease.calls - calls)
 
     def cluster_identity(self):
         """{"guid", "name"} of the cluster (``GET cluster/config``).
@@ -647,6 +776,8 @@ class OneFSClient:
                     counters["retries"] = counters.get("retries", 0) + 1
             try:
                 if share_write:
+                    if attempt == 1:
+                        self._single_write_budget()
                     self.stats["share_writes"] += 1
                     waited_before = self.limiter.waited
                     with self.limiter.slot(timeout=max(1.0, self.retry_deadline - elapsed)):

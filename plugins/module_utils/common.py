@@ -25,6 +25,8 @@ from ansible_collections.onefs.dr.plugins.module_utils.client import (
     OneFSClient,
     OneFSError,
 )
+from ansible_collections.onefs.dr.plugins.module_utils.lease import holder_info
+from ansible_collections.onefs.dr.plugins.module_utils.watchdog import PlaybookWatch
 
 DEFAULT_PORT = 8080
 DEFAULT_TIMEOUT = 60
@@ -122,6 +124,10 @@ class OneFSModule:
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._clients = {}
+        # Bulk writers stop when the playbook that started them is gone (Ctrl-C, a killed run):
+        # see module_utils/watchdog.py. Read-only modules never ask.
+        self.watch = PlaybookWatch()
+        self.holder = holder_info(purpose=self.module._name)
         for key in ("share_write_limit", "retry_deadline", "timeout"):
             value = self.params.get(key)
             if value is not None and value < 1:
@@ -131,8 +137,14 @@ class OneFSModule:
     def client(self):
         """The client of the cluster named by the connection options."""
         if "" not in self._clients:
-            self._clients[""] = OneFSClient(**client_kwargs(self.params))
+            self._clients[""] = self._new_client(client_kwargs(self.params))
         return self._clients[""]
+
+    def _new_client(self, kwargs):
+        client = OneFSClient(**kwargs)
+        client.should_stop = self.watch.lost
+        client.holder = self.holder
+        return client
 
     def partner_client(self, option="partner"):
         """The client of a second cluster given as a dict option (None when not given)."""
@@ -140,7 +152,7 @@ class OneFSModule:
         if not params:
             return None
         if option not in self._clients:
-            self._clients[option] = OneFSClient(**client_kwargs(params, base=self.params))
+            self._clients[option] = self._new_client(client_kwargs(params, base=self.params))
         return self._clients[option]
 
     def api_stats(self):

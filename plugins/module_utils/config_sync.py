@@ -138,14 +138,12 @@ def read_json_file(client, path):
 
 
 def delete_file(client, path):
-    """Delete the file at ``path``; True when it existed."""
+    """Delete the file at ``path`` (a missing file is no error: OneFS answers 204 either way)."""
     try:
         client.request("DELETE", namespace_path(path))
     except OneFSError as err:
-        if err.status == 404:
-            return False
-        raise
-    return True
+        if err.status != 404:  # older simulators and proxies answer 404
+            raise
 
 
 # ---------------------------------------------------------------------------------- suspend marker
@@ -172,9 +170,8 @@ def read_suspend(client, unit):
 def set_suspend(client, unit, suspend, reason=None, check_mode=False):
     """Set (``suspend`` True) or clear the marker. Returns (changed, marker-after-or-None)."""
     path = suspend_marker_path(unit)
-    if not suspend and not check_mode:
-        # One call: DELETE answers 404 when there is no marker.
-        return delete_file(client, path), None
+    # A read first, also to clear: OneFS answers 204 to the DELETE of a missing file, so the
+    # DELETE's answer cannot tell whether a marker was there (changed or not).
     current = read_suspend(client, unit)
     if suspend:
         if current is not None:

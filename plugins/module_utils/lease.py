@@ -198,13 +198,9 @@ class ClusterLease:
             missing = err.status == 404 or (err.status == 403 and "does not exist" in (err.message or ""))
             if not missing:
                 raise
-        segments = self.directory.strip("/").split("/")
-        for depth in range(2, len(segments) + 1):
-            try:
-                self._request("PUT", "/" + "/".join(segments[:depth]), headers=CONTAINER)
-            except OneFSError as err:
-                if "already exists" not in (err.message or "").lower():
-                    raise
+        # One call makes the lease directory and any missing parent ("Create a directory",
+        # recursive=true); an existing one is fine (overwrite defaults to true).
+        self._request("PUT", self.directory, headers=CONTAINER, query={"recursive": "true"})
         self._request("PUT", path, body=self._body(claim), headers=OBJECT, query=query)
 
     # ------------------------------------------------------------------ looking

@@ -605,6 +605,26 @@ class ShareAcl:
         first = self.mode == "lockout" and self.params["lockout"] == "locked"
         self.client.write_many(todo, self.write_one, self.params["parallel"], first=first)
 
+    def verify_restored(self, plans):
+        """Read the zone's shares back after a restore (one paged list): a share whose ACL is not
+        the journalled original (a write that reported success but did not stick, or a writer
+        that is not us) is failed, and its journal entry is not marked restored. The journal
+        never says restored for a share that still carries our deny."""
+        written = [p for p in plans if p.write and p.outcome == "changed"]
+        if self.module.check_mode or not written:
+            return
+        current = self.list_shares()
+        by_lower = dict((n.lower(), n) for n in current)
+        for plan in written:
+            share = current.get(plan.name) or current.get(by_lower.get(plan.name.lower(), ""))
+            now = (share or {}).get("permissions") if share else None
+            if share is None or not acl_equal(now or [], plan.after):
+                plan.outcome = "failed"
+                plan.message = (
+                    "read back after the restore, the ACL is not the journalled original%s; the journal keeps the "
+                    "entry locked: re-run to restore it" % (" (it still denies Everyone)" if has_lockout(now or []) else "")
+                )
+
     # ------------------------------------------------------------------ modes
     def run(self):
         self.validate()
@@ -650,6 +670,8 @@ class ShareAcl:
         changed_journal = journal.commit(pre)  # durable BEFORE the first share write
         try:
             self.execute(plans)
+            if self.params["lockout"] == "unlocked":
+                self.verify_restored(plans)
         finally:
             # Only what is known to be true: written shares, and shares that needed no write.
             post = dict((p.name, p.post_entry) for p in plans if p.post_entry is not None and (p.outcome == "changed" or not p.write))
@@ -684,6 +706,7 @@ class ShareAcl:
         names = (doc.get("entries") or {}).keys()
         plans = self.plan_unlock(self.select(shares, default_names=names), doc, source_side=False)
         self.execute(plans)
+        self.verify_restored(plans)
         return plans, {"journal": doc, "journal_path": where}
 
     def find_journal(self, jzone):

@@ -233,11 +233,18 @@ class PapiHandler(_BaseHandler):
             rule = cluster.match_fault(method, path)
             self._pre_fault(rule)
             hdrs = {k.lower(): v for k, v in self.headers.items()}
+            lease = ns_path.startswith("/ifs/.onefs_dr/leases")
+            if lease:
+                with counters.lock:
+                    counters.lease_requests += 1
             with cluster.world.lock:
                 status, body, ctype = namespace.handle(cluster, method, ns_path, query, hdrs, raw)
                 if method in ("PUT", "DELETE") and status < 300:
                     with counters.lock:
-                        counters.writes += 1
+                        if lease:
+                            counters.lease_writes += 1
+                        else:
+                            counters.writes += 1
                     cluster.world.mark_dirty()
             self._post_fault(rule)
             return status, body, ctype, ()
