@@ -91,6 +91,13 @@ def main():
         leases.append(rebuild(client, spec, holder))
     heartbeat, release_file = cfg["heartbeat"], cfg["release_file"]
     main_pid, main_start = cfg["main_pid"], cfg.get("main_start")
+    # Ansible's workers (and so this process) have /dev/null as stdout: write to the playbook's
+    # own stdout (a terminal, AWX's pipe, a log file: appended), opened while it still exists.
+    out = None
+    try:
+        out = os.fdopen(os.open("/proc/%d/fd/1" % main_pid, os.O_WRONLY | os.O_APPEND), "w")
+    except OSError:
+        out = None
     interval = max(0.5, min(spec["ttl"] for spec in cfg["leases"]) / 3.0) if leases else 1.0
     lost = None
     last = time.monotonic()
@@ -99,11 +106,10 @@ def main():
         if not os.path.exists(release_file):
             break  # the action gave the lease back
         if not alive(main_pid, main_start):
-            with_output = cfg.get("announce", True)
-            if with_output:
+            if out is not None and cfg.get("announce", True):
                 try:
-                    sys.stdout.write(interrupted_message(cfg))
-                    sys.stdout.flush()
+                    out.write(interrupted_message(cfg))
+                    out.flush()
                 except OSError:
                     pass
             lost = "the playbook (pid %d) is gone" % main_pid
