@@ -258,4 +258,3 @@ class ActionModule(ActionBase):
             os.unlink(lease.get("heartbeat") or "")
         result.update(changed=False, released=released)
         return result
-

@@ -131,8 +131,7 @@ def main():
     write_json(heartbeat, {"pid": os.getpid(), "renewed": time.time(), "lost": lost, "ended": True})
     for lease in leases:
         lease.client.close()
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -13,7 +13,7 @@ short_description: Take, check or give back a failover unit's lease on its clust
 version_added: "0.2.0"
 description:
   - No two runs work on one failover unit at once, from one controller or from many (AWX
-    execution nodes): a run takes the unit's lease on each of its clusters before its first
+    execution nodes). A run takes the unit's lease on each of its clusters before its first
     write, and a second run is refused, naming the holder, before it writes anything.
   - The lease is a file per holder under C(/ifs/.onefs_dr/leases/unit.<unit>/) on the cluster
     (namespace API), created and then checked against the other holders; see
@@ -45,7 +45,7 @@ options:
   connections:
     description:
       - Connection options of the unit's clusters, by cluster name, as the modules take them,
-        instead of O(clusters). Use C(no_log) on such a task: they hold passwords.
+        instead of O(clusters). Use C(no_log) on such a task, as they hold passwords.
     type: dict
   optional:
     description:
@@ -96,7 +96,7 @@ attributes:
     support: partial
     details:
       - Each O(state=held) takes a new lease entry; O(state=released) of a released lease does nothing.
-      - Never reports C(changed): a lease changes no configuration of the clusters.
+      - Never reports C(changed), since a lease changes no configuration of the clusters.
 author:
   - onefs.dr contributors (@onefs-dr)
 """

@@ -24,7 +24,7 @@ description:
     controller and sets the fact C(onefs_dr_unit_state). A run in a fresh container (AWX) with an
     empty controller disk so resumes with the cached schedules and pending mirror runs.
   - Runs on the controller through an action plugin; no module process. The clusters'
-    connection options are read from the variable C(onefs_dr_clusters): no password is in the
+    connection options are read from the variable C(onefs_dr_clusters), so no password is in the
     task's arguments or result.
   - Not in the C(onefs) action group; it takes no connection options.
 options:
