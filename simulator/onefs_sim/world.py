@@ -387,6 +387,7 @@ class World:
         if not host:
             return None
         h = host.lower().split(":")[0] if host.count(":") == 1 else host.lower()
+        h = h.rstrip(".")  # an absolute DNS name
         if h in self.clusters:
             return self.clusters[h]
         for c in self.clusters.values():
