@@ -228,6 +228,68 @@ def readiness_checks(f, t, unit):
             add("spns", "OK" if not miss and not dup else "WARNING",
                 (("missing on %s: %s; " % (source, ", ".join(miss))) if miss else "")
                 + (("already on %s: %s" % (target, ", ".join(dup))) if dup else "no duplicate"))
+    out.extend(_copy_and_excluded_policies(u))
+    return out
+
+
+def _copy_and_excluded_policies(u):
+    """What the run does with the unit's copy policies and the policies it leaves out.
+
+    OneFS fails a copy policy over (allow-write) but fails it back only when the policy sets
+    allow_copy_fb (Dell: "Failback is not supported for copy policies"; isilon_sdk
+    SyncPolicy.allow_copy_fb). Such a policy is a one-way trip: a WARNING (blocking by default)
+    that says what will happen and how to accept it or leave the policy out.
+    """
+    out = []
+    frm, to = u.get("from", ""), u.get("to", "")
+    source, target = u.get("source", ""), u.get("target", "")
+    back = (u.get("direction") or "failover") == "failback"
+    for p in _l(u.get("unit_policies")):
+        if not isinstance(p, dict) or p.get("action") != "copy":
+            continue
+        name = p.get("name") or ""
+        check = "copy_policy_" + (p.get("base") or name)
+        if p.get("failback", True):
+            out.append({"check": check, "status": "OK", "detail":
+                        "copy policy %s sets allow_copy_fb: it fails over and back like a sync policy (its mirror "
+                        "copies too: files deleted on one side are not deleted on the other)" % (p.get("base") or name)})
+        elif p.get("writes_on"):
+            out.append({"check": check, "status": "OK", "detail":
+                        "copy policy %s already failed over as far as OneFS allows (writes on %s, no resync-prep: "
+                        "OneFS does not fail back copy policies without allow_copy_fb)" % (name, to)})
+        else:
+            out.append({"check": check, "status": "WARNING", "detail":
+                        "copy policy %s: this failover runs its final sync and allows writes on %s, and runs no "
+                        "resync-prep, mirror schedule or mirror run for it (OneFS does not fail back copy policies; "
+                        "allow_copy_fb is not set). %s's copy of %s stays writable and is no longer updated, and a "
+                        "failback leaves this policy on %s. Leave it out of the unit (onefs_dr_exclude_policies), "
+                        "set allow_copy_fb on it, or accept this (onefs_dr_readiness_ignore: [%s])"
+                        % (name, to, frm, p.get("from_path") or "its path", to, check)})
+    for p in _l(u.get("one_way_policies")) if back else []:
+        if not isinstance(p, dict):
+            continue
+        name = p.get("base") or p.get("name") or ""
+        check = "copy_policy_" + name
+        if not p.get("writes_on"):
+            out.append({"check": check, "status": "OK", "detail":
+                        "copy policy %s is not failed over (%s on %s): nothing to fail back"
+                        % (name, p.get("target_state") or "unknown", target)})
+            continue
+        out.append({"check": check, "status": "WARNING", "detail":
+                    "copy policy %s stays failed over: OneFS does not fail back copy policies (allow_copy_fb is not "
+                    "set), so this failback does nothing for it. Its data stays writable on %s at %s and %s's copy "
+                    "at %s is not updated, while the unit's names and shares go back to %s. To bring it back by "
+                    "hand: copy what changed on %s to %s, then allow_write_revert of %s on %s (its copy read-only "
+                    "again; OneFS discards writes made there since the failover) and restore its schedule on %s. "
+                    "Accept with onefs_dr_readiness_ignore: [%s]"
+                    % (name, target, p.get("from_path") or "its path", source, p.get("to_path") or "its path", source,
+                       target, source, name, target, source, check)})
+    excluded = [x for x in _l(u.get("excluded_policies")) if isinstance(x, str)]
+    if excluded:
+        out.append({"check": "excluded_policies", "status": "OK", "detail":
+                    "left out of the unit by onefs_dr_exclude_policies: %s. This %s leaves their SyncIQ state as it "
+                    "is (no sync, allow-write or resync-prep) while the zone's shares and names move to %s"
+                    % (", ".join(excluded), "failback" if back else "failover", to)})
     return out
 
 

@@ -70,6 +70,7 @@ RESOURCE_VERSIONS = {
     "sync/settings": (1,),
     "network/groupnets": (12, 16, 21),
     "network/pools": (12, 16, 21),
+    "network/subnets": (12, 16, 21),
     "auth/providers/ads": (14,),
     "quota/quotas": (15, 19),
     "snapshot/schedules": (3,),

@@ -35,12 +35,14 @@ options:
         V(smb_shares), V(nfs_exports), V(nfs_aliases), V(network_pools), V(ads_providers),
         V(quotas), V(snapshot_schedules), V(dedupe) (dedupe settings), V(smb_openfiles),
         V(smb_sessions) (flattened over nodes, each with its C(lnn)), V(protocol_settings)
-        (global SMB, NFS and SyncIQ settings).
+        (global SMB, NFS and SyncIQ settings), V(network_subnets) (every subnet, with its
+        SmartConnect service addresses C(sc_service_addrs)).
     type: list
     elements: str
     choices: [all, cluster, zones, sync_policies, sync_target_policies, sync_jobs, sync_reports,
               smb_shares, nfs_exports, nfs_aliases, network_pools, ads_providers, quotas,
-              snapshot_schedules, dedupe, smb_openfiles, smb_sessions, protocol_settings]
+              snapshot_schedules, dedupe, smb_openfiles, smb_sessions, protocol_settings,
+              network_subnets]
     default: [all]
   zones:
     description:
@@ -61,7 +63,7 @@ options:
         zones C(path); sync policies C(source_root_path); target policies C(target_path); sync
         jobs and reports the C(source_root_path) of their policy; open files their file; dedupe
         its C(paths) and C(assess_paths)).
-      - Subsets without paths (cluster, pools, AD providers, sessions, protocol settings) are
+      - Subsets without paths (cluster, pools, subnets, AD providers, sessions, protocol settings) are
         not filtered.
     type: str
   reports_per_policy:
@@ -194,6 +196,12 @@ network_pools:
   type: list
   elements: dict
   sample: [{"id": "groupnet0.subnet0.pool0", "access_zone": "System", "sc_dns_zone": "data.example.com"}]
+network_subnets:
+  description: Subnets of every groupnet (C(id), C(groupnet), C(base_addr), C(prefixlen), C(sc_service_addrs), C(sc_service_name), ...).
+  returned: when gathered
+  type: list
+  elements: dict
+  sample: [{"id": "groupnet0.subnet0", "sc_service_addrs": [{"low": "192.0.2.5", "high": "192.0.2.5"}]}]
 ads_providers:
   description:
     - Active Directory providers with their item details, plus C(missing_spns) (recommended
@@ -272,7 +280,7 @@ except ImportError as exc:  # pragma: no cover - only needed with query
 SUBSETS = (
     "cluster", "zones", "sync_policies", "sync_target_policies", "sync_jobs", "sync_reports",
     "smb_shares", "nfs_exports", "nfs_aliases", "network_pools", "ads_providers", "quotas",
-    "snapshot_schedules", "dedupe", "smb_openfiles", "smb_sessions", "protocol_settings",
+    "snapshot_schedules", "dedupe", "smb_openfiles", "smb_sessions", "protocol_settings", "network_subnets",
 )
 ZONE_SCOPED = ("smb_shares", "nfs_exports", "nfs_aliases")
 # Subsets whose objects are located by a path on this cluster (they get a derived 'zone').
@@ -494,6 +502,10 @@ class Gatherer:
         if self.filter_zones is not None:
             pools = [p for p in pools if p.get("access_zone") in self.filter_zones]
         return pools
+
+    def g_network_subnets(self):
+        # Cluster-wide: SmartConnect service addresses belong to a subnet, not to a zone.
+        return self.paged(self.client.api("network/subnets"), "subnets")
 
     def g_ads_providers(self):
         providers = self.paged(self.client.api("auth/providers/ads"), "ads")

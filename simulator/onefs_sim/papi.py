@@ -810,6 +810,18 @@ def pool_delete(req):
     return 204, None
 
 
+def network_subnets(req):
+    """Every subnet of the cluster (isilon_sdk NetworkApi.get_network_subnets, GET network/subnets:
+    GroupnetSubnetsExtended; filter ``groupnet``)."""
+    items = []
+    for g in req.cluster.s["groupnets"].values():
+        items.extend(g["_subnets"].values())
+    v = req.q("groupnet")
+    if v:
+        items = [sn for sn in items if sn.get("groupnet") == v]
+    return page(req, [_sview(req, sn) for sn in items], "subnets")
+
+
 def network_pools(req):
     items = list(req.cluster.iter_pools())
     for key in ("access_zone", "groupnet", "subnet"):
@@ -1434,6 +1446,7 @@ ROUTES = [
     ("network/groupnets/" + SEG + "/subnets/" + SEG + "/pools/" + SEG, 3, {
         "GET": pool_get, "PUT": pool_put, "DELETE": pool_delete}),
     ("network/pools", 3, {"GET": network_pools}),
+    ("network/subnets", 3, {"GET": network_subnets}),
     ("auth/providers/ads", 1, {"GET": ads_list, "POST": ads_create}),
     ("auth/providers/ads/" + SEG, 1, {"GET": ads_get, "PUT": ads_put, "DELETE": ads_delete}),
     ("quota/quotas", 1, {"GET": quotas_list, "POST": quota_create}),

@@ -111,6 +111,7 @@ class Engine:
         if cluster.s["sync_settings"].get("service") != "on":
             raise conflict("SyncIQ service is %s" % cluster.s["sync_settings"].get("service"))
         if action == "resync_prep":
+            self._refuse_copy_failback(pol)
             tc = self.world.cluster_for_host(pol["target_host"])
             tp = tc.s["target_policies"].get(pol["id"]) if tc else None
             if tp is None:
@@ -127,6 +128,18 @@ class Engine:
                 raise conflict("Unable to start job: policy '%s' is disabled" % pol["name"])
             job = self._new_job(cluster, pol, action or "run", None)
         return 201, {"id": job["id"]}
+
+    @staticmethod
+    def _refuse_copy_failback(pol):
+        """Resync-prep (the first step of failback) of a copy policy is refused unless the policy
+        sets ``allow_copy_fb``. Sources: OneFS web administration guide, "Configure basic policy
+        settings": "Failback is not supported for copy policies"; isilon_sdk SyncPolicy.allow_copy_fb:
+        "If set to true, SyncIQ will allow a policy with copy action failback which is not supported
+        by default". Allow-write (failover) stays allowed for copy policies. The status and wording
+        of the refusal are inferred (simulator/README.md)."""
+        if pol.get("action") == "copy" and not pol.get("allow_copy_fb"):
+            raise conflict("Unable to resync-prep policy '%s': failback is not supported for copy policies "
+                           "(allow_copy_fb is false)" % pol["name"])
 
     def _start_recovery(self, cluster, key, action):
         tp = None
@@ -407,6 +420,8 @@ class Engine:
                         break
             vals = {"name": mname, "source_root_path": pol["target_path"], "target_path": pol["source_root_path"],
                     "target_host": c.name, "action": pol.get("action", "sync"), "enabled": True,
+                    # The mirror of a copy policy whose failback is allowed may fail back in turn (inferred).
+                    "allow_copy_fb": bool(pol.get("allow_copy_fb")),
                     "description": "Mirror of policy %s created by resync-prep" % pol["name"]}
             if mirror is None:
                 mirror = new_policy(dict(vals, schedule="", id=new_guid()))

@@ -1,4 +1,5 @@
 """The simulated clusters' state, shared by the PAPI handlers, SyncIQ engine and control API."""
+import ipaddress
 import json
 import os
 import random
@@ -286,6 +287,30 @@ class Cluster:
             out.extend(a.lower() for a in pool.get("sc_dns_zone_aliases", []))
         return out
 
+    def holds_address(self, host):
+        """True when ``host`` is an IP address of this cluster: in a pool's ``ranges`` (the node
+        addresses OneFS allocates from them) or a subnet's ``sc_service_addrs`` (SmartConnect
+        service IPs). OneFS documents SyncIQ ``target_host`` as "the IP address or fully qualified
+        domain name of the target cluster" (isilon_sdk SyncPolicy.target_host)."""
+        try:
+            addr = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        ranges = []
+        for g in self.s["groupnets"].values():
+            for sn in g["_subnets"].values():
+                ranges.extend(sn.get("sc_service_addrs") or [])
+                for pool in sn["_pools"].values():
+                    ranges.extend(pool.get("ranges") or [])
+        for r in ranges:
+            try:
+                low, high = ipaddress.ip_address(r.get("low")), ipaddress.ip_address(r.get("high") or r.get("low"))
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if low.version == addr.version and low <= addr <= high:
+                return True
+        return False
+
     def iter_pools(self):
         for g in self.s["groupnets"].values():
             for sn in g["_subnets"].values():
@@ -363,10 +388,11 @@ class World:
 
     # ---- cluster lookup ----------------------------------------------------------------------
     def cluster_for_host(self, host):
-        """Resolve a SyncIQ target_host / probe name to a cluster (name, SmartConnect name, alias)."""
+        """Resolve a SyncIQ target_host / probe name to a cluster (name, SmartConnect name, alias, IP address)."""
         if not host:
             return None
         h = host.lower().split(":")[0] if host.count(":") == 1 else host.lower()
+        h = h.rstrip(".")  # an absolute DNS name
         if h in self.clusters:
             return self.clusters[h]
         for c in self.clusters.values():
@@ -374,6 +400,9 @@ class World:
                 return c
         for c in self.clusters.values():
             if h in c.sc_names():
+                return c
+        for c in self.clusters.values():
+            if c.holds_address(h):
                 return c
         short = h.split(".")[0]
         for c in self.clusters.values():

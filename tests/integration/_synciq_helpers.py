@@ -65,7 +65,7 @@ ALPHA = {
         {"name": "p1", "source_root_path": "/ifs/zone1/p1", "target_host": "beta", "target_path": "/ifs/zone1/p1",
          "action": "sync", "schedule": "every 1 days at 10:00 PM"},
         {"name": "p2", "source_root_path": "/ifs/data/p2", "target_host": "beta", "target_path": "/ifs/data/p2",
-         "action": "copy", "schedule": "every Saturday at 01:00", "description": "second"},
+         "action": "copy", "schedule": "every Saturday at 01:00", "description": "second", "allow_copy_fb": True},
         {"name": "p3", "source_root_path": "/ifs/data/p3", "target_host": "beta", "target_path": "/ifs/data/p3",
          "action": "sync", "schedule": ""},
     ],

@@ -3,6 +3,7 @@ source's SyncIQ policies and access zones, the file holds no connection details,
 it, and the playbooks run against it; wrong input fails clearly and writes nothing."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,72 @@ def test_build_inventory_without_units_writes_nothing(site, tmp_path):
     assert proc.returncode != 0
     assert "No failover unit: no enabled SyncIQ policy of beta targets alpha" in proc.stdout, proc.stdout
     assert out.read_text() == "# the inventory in use\n"
+
+
+# Issue 14 point 3: policies that name beta by an address or another form of its names.
+# zone -> (policy, target_host); beta (demo scenario): pools 192.0.2.110-139 (pool-finance
+# 192.0.2.120-129), SmartConnect service IP 192.0.2.6, names beta.example.com,
+# finance-dr.example.com, eng-dr.example.com, cluster name beta.
+NAMED_BY = {
+    "byaddr": ("byaddr_policy", "192.0.2.125"),          # a node address in a pool's range
+    "byssip": ("byssip_policy", "192.0.2.6"),            # the SmartConnect service IP
+    "byfqdn": ("byfqdn_policy", "FINANCE-DR.Example.COM."),  # a SmartConnect name, other case, trailing dot
+    "byshort": ("byshort_policy", "eng-dr"),             # short form of a SmartConnect name
+    "byname": ("byname_policy", "beta.corp.example.net"),  # FQDN of the cluster name
+    "bycname": ("bycname_policy", "dr-filer.corp.example.net"),  # a DNS alias beta does not know: its target policy decides
+}
+BYCNAME_ID = "0c0ffee0000000000000000000000001"
+
+
+def _named_scenario():
+    data = _scenario()
+    alpha, beta = data["clusters"]["alpha"], data["clusters"]["beta"]
+    for zone_id, (zone, (policy, host)) in enumerate(sorted(NAMED_BY.items()), start=10):
+        alpha["zones"].append({"name": zone, "path": "/ifs/" + zone, "zone_id": zone_id,
+                               "auth_providers": ["lsa-local-provider:" + zone]})
+        spec = {"name": policy, "source_root_path": "/ifs/" + zone, "target_host": host, "target_path": "/ifs/" + zone,
+                "action": "sync", "schedule": ""}
+        if zone == "bycname":
+            spec.update(id=BYCNAME_ID, auto_target_policy=False)
+        alpha["policies"].append(spec)
+    # The target policy the bycname policy left on beta when it ran (from alpha's GUID).
+    beta.setdefault("target_policies", []).append({
+        "id": BYCNAME_ID, "name": "bycname_policy", "source_host": "alpha", "source_cluster_guid": alpha["guid"],
+        "target_path": "/ifs/bycname"})
+    return data
+
+
+def test_build_places_policies_by_every_name_and_address(sim_factory, collections_root, tmp_path):
+    sim = sim_factory(_named_scenario(), share_write_service_ms=2, job_seconds=0.2)
+    control = Control(sim.control_url)
+    conn = _connection_file(sim, tmp_path / "connection.yml")
+    runner = Runner(collections_root, tmp_path, conn)
+    # The simulator itself takes those names and addresses for beta (the policies' target policies
+    # are there); a short name needs DNS search domains, which it does not model.
+    beta_tps = {tp["name"] for tp in control.state("beta")["target_policies"]}
+    assert {p for z, (p, _h) in NAMED_BY.items() if z != "byshort"} <= beta_tps, beta_tps
+
+    out = tmp_path / "site" / "zone.yml"
+    proc = _build(runner, out, *_alpha_to_beta("zone"), clusters=conn)
+    _ok(proc)
+    want = {z: {"onefs_dr_mode": "zone", "onefs_dr_zone": z} for z in ZONE_UNITS | set(NAMED_BY)}
+    assert _units(out) == want
+
+    # Every policy left out is reported with its reason, on the console and in the file.
+    text = out.read_text()
+    unplaced = dict(re.findall(r"^# unplaced: (\S+) .*?: (.*)$", text, re.M))
+    assert set(unplaced) == EXCLUDED | {"home_policy"}, unplaced
+    assert unplaced["hr_policy"] == "disabled"
+    assert unplaced["legal_policy_mirror"].startswith("a mirror policy")
+    assert unplaced["media_policy"].startswith("target_host 'gamma.example.net' is not a name or address of beta")
+    assert "IP pool range" in unplaced["media_policy"] and "SmartConnect service IP" in unplaced["media_policy"]
+    assert unplaced["home_policy"].startswith("in the System zone")
+    for policy, reason in unplaced.items():
+        assert policy in proc.stdout and reason in proc.stdout, policy
+    # The copy policy placed in eng is noted.
+    assert re.search(r"^# note: eng_builds_policy: copy policy", text, re.M), text
+
+    # Policy mode: every policy of alpha that replicates to beta, whatever the form of its target_host.
+    out = tmp_path / "site" / "policy.yml"
+    _ok(_build(runner, out, *_alpha_to_beta("policy"), clusters=conn))
+    assert set(_units(out)) == POLICY_UNITS | {p for p, _h in NAMED_BY.values()}

@@ -52,7 +52,7 @@ def test_zone_mode_failover(clusters):
     assert data == {"base": "z1_data", "name": "z1_data", "counterpart": "z1_data_mirror",
                     "from_path": "/ifs/zone01/data", "to_path": "/ifs/zone01/data", "from_enabled": True,
                     "from_schedule": "every 1 days", "target_state": "writes_disabled", "counterpart_enabled": None,
-                    "writes_on": False, "resynced": False}
+                    "writes_on": False, "resynced": False, "action": "sync", "failback": True}
     assert home["writes_on"] is True and plan["past_ponr"] is True
     assert plan["scopes"] == [{"zone": "zone01", "path": "/ifs/zone01", "to_zone": "zone01", "to_path": "/ifs/zone01"}]
     assert plan["source_zones"] == ZONES and plan["target_zones"] == ZONES
@@ -128,3 +128,49 @@ def test_clash(clusters):
         "policy z1_home lies under zone System (/ifs), unit sys",
     ]
     assert unit_clash(base, [], me, src) == []
+
+
+def test_copy_policies_fail_over_but_not_back(clusters):
+    """A copy policy without allow_copy_fb fails over (no resync-prep: failback False) and is left
+    out of a failback (one_way_policies); with allow_copy_fb it is a policy like any other."""
+    src, tgt = clusters
+    src["sync_policies"][0].update(action="copy")  # z1_data
+    plan = unit_plan(src, tgt, unit())
+    data, home = plan["unit_policies"]
+    assert (data["action"], data["failback"], data["resynced"]) == ("copy", False, False)
+    assert (home["action"], home["failback"]) == ("sync", True)
+    assert plan["one_way_policies"] == []
+    # Writes allowed on the target: as far as OneFS fails a copy policy over.
+    tgt["sync_target_policies"][0]["failover_failback_state"] = "writes_enabled"
+    assert unit_plan(src, tgt, unit())["unit_policies"][0]["resynced"] is True
+    back = unit_plan(src, tgt, unit(direction="failback"))
+    assert [p["name"] for p in back["unit_policies"]] == ["z1_home_mirror"]
+    assert back["one_way_policies"] == [{"base": "z1_data", "name": "z1_data", "action": "copy",
+                                         "target_state": "writes_enabled", "writes_on": True,
+                                         "from_path": "/ifs/zone01/data", "to_path": "/ifs/zone01/data"}]
+    src["sync_policies"][0].update(allow_copy_fb=True)
+    back = unit_plan(src, tgt, unit(direction="failback"))
+    assert [p["name"] for p in back["unit_policies"]] == ["z1_data_mirror", "z1_home_mirror"]
+    assert back["unit_policies"][0]["failback"] is True and back["one_way_policies"] == []
+
+
+def test_exclude_policies(clusters):
+    src, tgt = clusters
+    plan = unit_plan(src, tgt, unit(exclude_policies=["z1_home"]))
+    assert [b["name"] for b in plan["base_policies"]] == ["z1_data"]
+    assert [p["name"] for p in plan["unit_policies"]] == ["z1_data"]
+    assert plan["excluded_policies"] == ["z1_home"] and plan["unit_errors"] == []
+    # Wrong input is named, before any write.
+    assert unit_plan(src, tgt, unit(exclude_policies=["z2_data", "nope"]))["unit_errors"] == [
+        "onefs_dr_exclude_policies: z2_data, nope are not a policy of zone zone01 (its policies: z1_data, z1_home)"]
+    assert unit_plan(src, tgt, unit(exclude_policies="z1_home"))["unit_errors"] == [
+        "onefs_dr_exclude_policies must be a list of policy names, not 'z1_home'"]
+    assert unit_plan(src, tgt, unit(mode="policy", policy="z1_home", exclude_policies=["z1_home"]))["unit_errors"] == [
+        "onefs_dr_exclude_policies applies to zone units only (a policy unit is its one policy)"]
+    # A policy left out of its zone unit may be a policy unit of its own.
+    others = [{"unit": "z1", "mode": "zone", "zone": "zone01", "source": "alpha", "target": "beta", "exclude": ["z1_home"]}]
+    me = unit(mode="policy", policy="z1_home")
+    base = unit_plan(src, tgt, me)["base_policies"]
+    assert unit_clash(base, others, me, src) == []
+    others[0]["exclude"] = []
+    assert unit_clash(base, others, me, src) == ["policy z1_home lies under zone zone01 (/ifs/zone01), unit z1"]
