@@ -39,7 +39,10 @@ def state_text(state):
 
 
 def _without_seq(state):
-    return dict((k, v) for k, v in (state or {}).items() if k != "seq")
+    """The content that matters for a resume: without the sequence number and the step that
+    saved it (a save that changes only those is not written: fewer writes, and a rollback of a
+    unit that never started writes nothing)."""
+    return dict((k, v) for k, v in (state or {}).items() if k not in ("seq", "step"))
 
 
 def write_atomically(path, text, mode=0o600):

@@ -233,7 +233,8 @@ class PapiHandler(_BaseHandler):
             rule = cluster.match_fault(method, path)
             self._pre_fault(rule)
             hdrs = {k.lower(): v for k, v in self.headers.items()}
-            lease = ns_path.startswith("/ifs/.onefs_dr/leases")
+            # The collection's leases and unit state documents: bookkeeping, counted apart.
+            lease = ns_path.startswith(("/ifs/.onefs_dr/leases", "/ifs/.onefs_dr/units"))
             if lease:
                 with counters.lock:
                     counters.lease_requests += 1

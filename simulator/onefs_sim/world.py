@@ -25,8 +25,9 @@ class Counters:
         with self.lock:
             self.requests = 0
             self.writes = 0
-            # Writes and requests of the collection's cluster leases (/ifs/.onefs_dr/leases):
-            # coordination between controllers, counted apart from configuration writes.
+            # Writes and requests of the collection's cluster leases and unit state documents
+            # (/ifs/.onefs_dr/leases, /ifs/.onefs_dr/units): its own bookkeeping, counted apart
+            # from configuration writes.
             self.lease_writes = 0
             self.lease_requests = 0
             self.share_writes = 0
