@@ -237,13 +237,13 @@ class PapiHandler(_BaseHandler):
             lease = ns_path.startswith(("/ifs/.onefs_dr/leases", "/ifs/.onefs_dr/units"))
             if lease:
                 with counters.lock:
-                    counters.lease_requests += 1
+                    counters.bookkeeping_requests += 1
             with cluster.world.lock:
                 status, body, ctype = namespace.handle(cluster, method, ns_path, query, hdrs, raw)
                 if method in ("PUT", "DELETE") and status < 300:
                     with counters.lock:
                         if lease:
-                            counters.lease_writes += 1
+                            counters.bookkeeping_writes += 1
                         else:
                             counters.writes += 1
                     cluster.world.mark_dirty()

@@ -28,8 +28,8 @@ class Counters:
             # Writes and requests of the collection's cluster leases and unit state documents
             # (/ifs/.onefs_dr/leases, /ifs/.onefs_dr/units): its own bookkeeping, counted apart
             # from configuration writes.
-            self.lease_writes = 0
-            self.lease_requests = 0
+            self.bookkeeping_writes = 0
+            self.bookkeeping_requests = 0
             self.share_writes = 0
             self.conflicts_409 = 0
             self.max_concurrent_share_writes = 0
@@ -38,7 +38,7 @@ class Counters:
     def snapshot(self, in_flight):
         with self.lock:
             return {"requests": self.requests, "writes": self.writes, "share_writes": self.share_writes,
-                    "lease_writes": self.lease_writes, "lease_requests": self.lease_requests,
+                    "bookkeeping_writes": self.bookkeeping_writes, "bookkeeping_requests": self.bookkeeping_requests,
                     "conflicts_409": self.conflicts_409,
                     "max_concurrent_share_writes": self.max_concurrent_share_writes,
                     "in_flight_share_writes": in_flight, "by_endpoint": dict(self.by_endpoint)}
