@@ -204,7 +204,6 @@ class ActionModule(ActionBase):
         """Write the document to every reachable cluster when it differs from the cached copy (the
         last document written or loaded), then the cache. At least one cluster must take it."""
         from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
-        from ansible_collections.onefs.dr.plugins.module_utils.journal import write_doc
 
         unit = self._unit(args, task_vars)
         state = dict(state)
@@ -229,7 +228,7 @@ class ActionModule(ActionBase):
         written, failed = [], []
         for name, client in self._clients(clusters):
             try:
-                write_doc(client, self._cluster_path(unit), state)
+                self._write_doc(client, self._cluster_path(unit), state)
                 written.append(name)
             except OneFSError as err:
                 failed.append("%s (%s)" % (name, err))
@@ -247,6 +246,23 @@ class ActionModule(ActionBase):
         if failed:
             result["warnings"] = ["unit %s: state not saved on %s; saved on %s" % (unit, "; ".join(failed), ", ".join(written))]
         return result
+
+    @staticmethod
+    def _write_doc(client, ifs_path, doc):
+        """One PUT of the document; when its folder is missing (404), one recursive folder create
+        ("Create a directory", recursive=true) and the PUT again."""
+        from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
+        from ansible_collections.onefs.dr.plugins.module_utils.journal import CONTAINER, OBJECT, namespace_url
+
+        data = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
+        try:
+            client.request("PUT", namespace_url(ifs_path), body=data, headers=OBJECT)
+            return
+        except OneFSError as err:
+            if err.status not in (403, 404):
+                raise
+        client.request("PUT", namespace_url(ifs_path.rsplit("/", 1)[0]), headers=CONTAINER, query={"recursive": "true"})
+        client.request("PUT", namespace_url(ifs_path), body=data, headers=OBJECT)
 
     def _directory(self, result, args):
         """``directory: true``: make the state directory (0700) and check that it is writable.
