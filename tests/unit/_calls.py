@@ -34,8 +34,19 @@ PASSWORD = "hunter2"
 SESSION = "sess-1"
 CSRF = "csrf-1"
 # The connection options of every call in these tests (a cluster that is never reached).
-CONNECTION = {"host": "cluster.example.com", "port": 8080, "username": USERNAME, "password": PASSWORD}
+HOST = "cluster.example.com"
+CONNECTION = {"host": HOST, "port": 8080, "username": USERNAME, "password": PASSWORD}
 _NO_BODY = object()
+
+
+class _Any:
+    """Matches any value in an expected body (e.g. a timestamp the module writes)."""
+
+    def __repr__(self):
+        return "ANY"
+
+
+ANY = _Any()
 REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
            404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 503: "Service Unavailable"}
 
@@ -43,9 +54,10 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401
 class Call:
     """One expected request and the answer it gets."""
 
-    def __init__(self, method, path):
+    def __init__(self, method, path, host=HOST):
         self.method = method
         self.path = path
+        self.host = host
         self.expected_query = {}
         self.expected_body = _NO_BODY
         self.status = 200
@@ -58,7 +70,7 @@ class Call:
         return self
 
     def json(self, body):
-        """The exact JSON body (compared as parsed JSON)."""
+        """The exact JSON body (compared as parsed JSON; ``ANY`` matches any value)."""
         self.expected_body = body
         return self
 
@@ -80,13 +92,14 @@ class Call:
         return self
 
     def __repr__(self):
-        return "%s %s%s" % (self.method, self.path, "?%s" % self.expected_query if self.expected_query else "")
+        where = "" if self.host == HOST else "//%s" % self.host
+        return "%s %s%s%s" % (self.method, where, self.path, "?%s" % self.expected_query if self.expected_query else "")
 
 
-def login(username=USERNAME, password=PASSWORD):
+def login(username=USERNAME, password=PASSWORD, host=HOST):
     """``POST /session/1/session``: a session cookie and its CSRF token."""
     return (
-        Call("POST", "/session/1/session")
+        Call("POST", "/session/1/session", host)
         .json({"username": username, "password": password, "services": ["platform", "namespace"]})
         .set_cookies(isisessid=SESSION, isicsrf=CSRF)
         .reply({"services": ["platform", "namespace"], "timeout_absolute": 14400, "timeout_inactive": 900,
@@ -94,15 +107,15 @@ def login(username=USERNAME, password=PASSWORD):
     )
 
 
-def latest(version=16):
+def latest(version=16, host=HOST):
     """``GET /platform/latest`` (16 = OneFS 9.5)."""
-    return Call("GET", "/platform/latest").reply({"latest": str(version)})
+    return Call("GET", "/platform/latest", host).reply({"latest": str(version)})
 
 
-def connect(version=16):
+def connect(version=16, host=HOST):
     """What every module's first API call starts with on a fresh controller: login, then the
     handler version (both are cached in the controller state directory afterwards)."""
-    return [login(), latest(version)]
+    return [login(host=host), latest(version, host)]
 
 
 class Script:
@@ -127,17 +140,17 @@ class Script:
             if isinstance(body, bytes):
                 body = body.decode("utf-8")
             parsed = _NO_BODY if body is None else json.loads(body)
-            self.sent.append("%s %s %s" % (request.method, url.path, query or ""))
+            self.sent.append("%s //%s%s %s" % (request.method, url.hostname, url.path, query or ""))
             if index >= len(self.calls):
                 self._problem("request %d not in the script: %s %s %s body=%s"
                               % (index + 1, request.method, url.path, query, body))
             call = self.calls[index]
             where = "request %d (%r)" % (index + 1, call)
-            if (request.method, url.path) != (call.method, call.path):
-                self._problem("%s: got %s %s" % (where, request.method, url.path))
+            if (request.method, url.hostname, url.path) != (call.method, call.host, call.path):
+                self._problem("%s: got %s //%s%s" % (where, request.method, url.hostname, url.path))
             if query != call.expected_query:
                 self._problem("%s: query %s, expected %s" % (where, query, call.expected_query))
-            if parsed != call.expected_body:
+            if not _matches(call.expected_body, parsed):
                 self._problem("%s: body %s, expected %s" % (where, body, _show(call.expected_body)))
             if call.path != "/session/1/session":
                 # After the login every request carries the session and, for a write, its CSRF token.
@@ -154,8 +167,20 @@ class Script:
             len(self.sent), len(self.calls), self.calls[len(self.sent)], "\n  ".join(self.sent))
 
 
+def _matches(expected, actual):
+    if expected is ANY:
+        return True
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and expected.keys() == actual.keys() and all(
+            _matches(value, actual[key]) for key, value in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(expected) == len(actual) and all(
+            _matches(e, a) for e, a in zip(expected, actual, strict=True))
+    return expected == actual
+
+
 def _show(body):
-    return "no body" if body is _NO_BODY else json.dumps(body, sort_keys=True)
+    return "no body" if body is _NO_BODY else json.dumps(body, sort_keys=True, default=repr)
 
 
 def _response(request, call):
