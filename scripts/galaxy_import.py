@@ -15,6 +15,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,10 +50,9 @@ def main(argv):
     loader.Popen = Popen  # the loader's only subprocess is ansible-lint
     errors = _Errors()
     logging.getLogger("galaxy_importer").addHandler(errors)
-    workdir = tarball.parent / "galaxy-importer"
-    workdir.mkdir(exist_ok=True)
-    os.chdir(workdir)  # galaxy-importer writes importer_result.json to the current directory
-    status = importer.main([str(tarball)])
+    with tempfile.TemporaryDirectory(prefix="galaxy-importer-") as workdir:
+        os.chdir(workdir)  # galaxy-importer writes importer_result.json to the current directory
+        status = importer.main([str(tarball)])
     if status or errors.records:
         print("galaxy-importer: %s FAILED (%d error(s))" % (tarball.name, len(errors.records)), file=sys.stderr)
         return 1
