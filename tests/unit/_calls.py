@@ -9,11 +9,16 @@ replaced by that script, so everything above it runs for real: the module, ``One
 (login, version negotiation, retries, the OneFS error envelope), the share-write limiter.
 A request that is not the next one of the script, or a script not used up, fails the test.
 
-    result = run_module("onefs_smb_share", {"name": "x", ...}, [
-        *connect(latest=16),
-        Call("GET", "/platform/12/protocols/smb/shares/x").query(zone="System").reply({"shares": [...]}),
-        Call("PUT", "/platform/12/protocols/smb/shares/x").query(zone="System").json({"path": "/ifs/x"}).reply(None, 204),
-    ])
+    def test_update(papi):                 # papi: tests/unit/conftest.py, run_module below
+        result = papi("onefs_smb_share", {"zone": "System", "name": "x", "path": "/ifs/x"}, [
+            *connect(16),                    # login, then GET /platform/latest -> 16 (OneFS 9.5)
+            Call("GET", "/platform/12/protocols/smb/shares/x").query(zone="System").reply({"shares": [...]}),
+            Call("PUT", "/platform/12/protocols/smb/shares/x").query(zone="System").json({"path": "/ifs/x"}).reply(),
+            ...
+        ])
+
+In the style of community.hrobot's FetchUrlCall tests, one level lower (their modules use
+fetch_url; ours use requests through one client).
 """
 
 import importlib
