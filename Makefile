@@ -38,10 +38,10 @@ PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cac
 PYTEST_WORKERS    ?= 3
 
 # Stages of `make test`, in order.  molecule is the hook for role scenarios.
-TEST_STAGES ?= lint sanity unit integration molecule build-check
+TEST_STAGES ?= lint sanity unit integration molecule build-check conventions
 
 .PHONY: help venv collection lint ruff ansible-lint sanity unit integration molecule \
-        test demo bench build build-check clean distclean
+        test demo bench build build-check conventions role-readmes clean distclean
 
 help:
 	@echo "make demo         run the demo against a simulator started and stopped for it"
@@ -49,6 +49,8 @@ help:
 	@echo "make venv         create/refresh $(VENV) (python 3.11) with requirements-test.txt + simulator"
 	@echo "make collection   link the repo as $(COLLECTION_LINK)"
 	@echo "make lint | sanity | unit | integration | molecule | build | bench | clean | distclean"
+	@echo "make conventions  role READMEs, changelog fragments, antsibull-docs lint, galaxy-importer on the tarball"
+	@echo "make role-readmes regenerate roles/*/README.md from their meta/argument_specs.yml"
 
 venv:
 	@scripts/venv.sh
@@ -95,6 +97,13 @@ build: venv
 
 build-check: build
 	@scripts/check_build.sh .build/dist/onefs-dr-*.tar.gz
+
+# What a published collection's users' tooling checks: role READMEs, changelog, docs, Galaxy import.
+conventions: build collection
+	@scripts/conventions.sh .build/dist/onefs-dr-*.tar.gz
+
+role-readmes: venv
+	$(BIN)/python scripts/role_readmes.py
 
 # Runs every stage even after one fails, prints a timing table, exits non-zero on any failure.
 test: venv collection

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The ``onefs.dr.readiness_checks`` filter: seed 003 steps 1, 3 and 3a, one Python pass.
+"""The ``onefs.dr.readiness_checks`` filter: runbook steps 1, 3 and 3a, one Python pass.
 
 Documentation: plugins/filter/readiness_checks.yml. ``s03_readiness`` evaluated its checks
 with one long Jinja template per unit; with ten units starting at once that template was a
@@ -147,12 +147,12 @@ def readiness_checks(f, t, unit):
             "share-store time at %s ms a write, at most %s in flight"
             % (len(shares), writes, est, write_ms, u.get("share_write_throttle", 10)))
         add("smb_open_files", "WARNING" if open_files else "OK",
-            ("open files (seed 003 step 1): " + ", ".join(dict.fromkeys(open_files))) if open_files
+            ("open files (runbook step 1): " + ", ".join(dict.fromkeys(open_files))) if open_files
             else "no open SMB file under the unit")
         add("smb_oplocks", "WARNING" if risk else "OK",
-            ("oplocks on, continuous availability off (cached writes lost at failover, seed 002): " + ", ".join(risk))
+            ("oplocks on, continuous availability off (cached writes lost at failover): " + ", ".join(risk))
             if risk else "no share at risk")
-        add("protocols_" + frm, "OK", "SMB service %s, NFS service %s (seed 003 step 1: consider disabling both on the "
+        add("protocols_" + frm, "OK", "SMB service %s, NFS service %s (runbook step 1: consider disabling both on the "
             "source; cluster-wide)" % ("on" if _service(f, "smb", True) else "off", "on" if _service(f, "nfs", True) else "off"))
         service = _service(f, "synciq", "on")
         add("synciq_" + frm, "OK" if service == "on" else "ERROR", "SyncIQ service %s" % service)

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The ``onefs.dr.unit_plan`` and ``onefs.dr.unit_clash`` filters: seed 003 step 2 in one pass.
+"""The ``onefs.dr.unit_plan`` and ``onefs.dr.unit_clash`` filters: runbook step 2 in one pass.
 
 Documentation: plugins/filter/unit_plan.yml and unit_clash.yml. ``s02_unit`` resolved a unit
 (its SyncIQ policies, their state in this direction, its scopes) with Jinja loops over what it
@@ -118,7 +118,7 @@ def base_policies(src, tgt, unit):
 
 
 def unit_plan(src, tgt, unit):
-    """What seed 003 step 2 resolves for a unit (see the filter's documentation)."""
+    """What runbook step 2 resolves for a unit (see the filter's documentation)."""
     u = _unit(unit)
     back = u["direction"] == "failback"
     suffix = u["mirror_suffix"]

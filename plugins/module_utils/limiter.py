@@ -5,7 +5,7 @@
 """Cross-process limiter for OneFS share-configuration writes.
 
 OneFS serializes writes to its SMB share configuration store; past roughly ten concurrent
-writes it answers ``409 AEC_CONFLICT`` (seeds/000). Every process on the controller that
+writes it answers ``409 AEC_CONFLICT``. Every process on the controller that
 writes shares to the same cluster (forks of one playbook, two playbooks at once, ad-hoc
 calls) takes one of ``slots`` lock files in a directory named after the cluster before it
 sends a share write, and gives it back when the answer arrives. Locks are ``flock`` locks,

@@ -223,6 +223,8 @@ class ControlHandler(_BaseHandler):
                     c.capacity = int(body["share_write_capacity"])
                 if "job_seconds" in body:
                     c.job_seconds = float(body["job_seconds"])
+                    with world.lock:
+                        world.engine.retime(c)  # the jobs in flight end job_seconds from now
                 if "session_timeout_inactive" in body:
                     c.session_timeout_inactive = float(body["session_timeout_inactive"])
             return 200, {"share_write_service_ms": c.service_ms, "share_write_capacity": c.capacity,

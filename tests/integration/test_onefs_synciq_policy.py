@@ -254,8 +254,10 @@ def test_failed_job_fails_with_its_errors(sim_factory, ansible):
 
 
 def test_running_job_is_waited_for_never_doubled(sim_factory, ansible):
-    # Jobs last 8 s until paused; once paused, the simulator re-checks every job_seconds (0.2 s).
-    sim, control = start_pair(sim_factory, job_seconds=8.0)
+    # The job cannot end before it is paused, however slow the machine (an hour of simulated
+    # time); setting job_seconds to 0.2 s then applies to it too: paused, it is re-checked every
+    # 0.2 s, and it ends 0.2 s after it is resumed.
+    sim, control = start_pair(sim_factory, job_seconds=3600)
     alpha = sim.clusters["alpha"]
     start = connection(alpha, name="p3", job="run", wait=False)
     short = connection(alpha, name="p3", job="run", wait_timeout=0, poll_interval=0.05)
@@ -288,7 +290,7 @@ def test_action_quirk_during_resync_prep(sim_factory, ansible):
     to_beta = {"host": beta.host, "port": beta.port, "ca_path": beta.ca}
     allowed = ansible.run(MODULE, connection(alpha, name="p2", job="allow_write", partner=to_beta, **FAST))
     assert allowed["changed"] is True, allowed
-    control.settings("alpha", job_seconds=8.0)
+    control.settings("alpha", job_seconds=3600)  # the resync-prep job cannot end before it is paused
     jobs_before = jobs_created(control, "alpha")
     started = ansible.run(MODULE, connection(alpha, name="p2", job="resync_prep", partner=to_beta, wait=False))
     assert started["changed"] is True and started["job"]["state"] == "running", started

@@ -179,6 +179,22 @@ def test_serve_state_dir_restart_keeps_everything(tmp_path):
         assert proc.wait(timeout=15) == 0
 
 
+def _wait_saved(state_dir, ready, timeout=120):
+    """Wait until the debounced save has written what ``ready(state)`` looks for (a state on
+    disk, not a guess at how long the save takes on a busy machine)."""
+    path = os.path.join(state_dir, "state.json")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(path) as handle:
+                if ready(json.load(handle)):
+                    return
+        except (OSError, ValueError, KeyError):
+            pass
+        assert time.monotonic() < deadline, "the simulator never saved the expected state to %s" % path
+        time.sleep(0.02)
+
+
 def test_serve_state_dir_survives_kill_and_resumes_running_job(tmp_path):
     state_dir = str(tmp_path / "state")
     proc, ready = _serve(state_dir)
@@ -187,11 +203,12 @@ def test_serve_state_dir_survives_kill_and_resumes_running_job(tmp_path):
         alpha = Papi(_Ep(ready["clusters"]["alpha"]))
         assert alpha.post("/platform/12/protocols/smb/shares?zone=eng",
                           {"name": "killed", "path": "/ifs/eng/killed"})[0] == 201
-        # A job that is still running when the process dies.
-        control.call("PUT", "/sim/v1/clusters/alpha/settings", {"job_seconds": 1.5})
+        # A job that is still running when the process dies, and after the restart: an hour of
+        # simulated time, however slow the machine (it is let go below).
+        control.call("PUT", "/sim/v1/clusters/alpha/settings", {"job_seconds": 3600})
         assert alpha.post("/platform/20/sync/jobs", {"id": "home_policy"})[0] == 201
         alpha.close()
-        time.sleep(0.4)  # the debounced save (~50 ms) has run
+        _wait_saved(state_dir, lambda s: "killed" in s["clusters"]["alpha"]["shares"]["eng"] and s["clusters"]["alpha"]["jobs"])
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=15)
@@ -203,6 +220,7 @@ def test_serve_state_dir_survives_kill_and_resumes_running_job(tmp_path):
         assert alpha.get("/platform/12/protocols/smb/shares/killed?zone=eng")[0] == 200
         jobs = alpha.get("/platform/20/sync/jobs")[1]["jobs"]
         assert [j["policy_name"] for j in jobs] == ["home_policy"] and jobs[0]["state"] == "running"
+        control.call("PUT", "/sim/v1/clusters/alpha/settings", {"job_seconds": 0.2})  # the job ends now
         _wait_jobs_done(control)
         policy = alpha.get("/platform/18/sync/policies/home_policy")[1]["policies"][0]
         assert policy["last_job_state"] == "finished"

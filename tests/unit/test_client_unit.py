@@ -70,44 +70,55 @@ def test_is_subset_matches_partial_trustee_and_ordered_lists():
     assert not is_subset({"missing": 1}, actual)
 
 
-def _hold(path, slots, hold, queue):
+def _hold(path, slots, queue, release):
+    """Take a slot, say so, and keep it until ``release`` is set (or the process is killed)."""
     limiter = ShareWriteLimiter("c", slots=slots, directory=path)
-    with limiter.slot(timeout=30):
-        queue.put(("in", time.monotonic()))
-        time.sleep(hold)
-        queue.put(("out", time.monotonic()))
+    with limiter.slot(timeout=60):
+        queue.put("in")
+        release.wait(120)
+
+
+def _start_holders(path, slots, count):
+    queue, release = multiprocessing.Queue(), multiprocessing.Event()
+    procs = [multiprocessing.Process(target=_hold, args=(path, slots, queue, release)) for _ in range(count)]
+    for proc in procs:
+        proc.start()
+    return procs, queue, release
+
+
+def _slot_is_free(path, slots):
+    try:
+        with ShareWriteLimiter("c", slots=slots, directory=path).slot(timeout=0.05):
+            return True
+    except LimiterTimeout:
+        return False
 
 
 def test_limiter_bounds_concurrency_across_processes(tmp_path):
-    queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_hold, args=(str(tmp_path), 2, 0.2, queue)) for _ in range(5)]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join(30)
-    events = sorted((queue.get() for _ in range(10)), key=lambda e: (e[1], e[0] == "in"))
-    level = peak = 0
-    for kind, _ in events:
-        level += 1 if kind == "in" else -1
-        peak = max(peak, level)
-    assert peak == 2
+    """Two holders of a two-slot limiter hold at once, and then no third process gets in.
+
+    No timing: each holder keeps its slot until released, so "both are in" and "the limiter
+    is full" are states, not overlaps of sleeps (which a busy machine can pull apart)."""
+    path = str(tmp_path)
+    procs, queue, release = _start_holders(path, 2, 2)
+    try:
+        assert [queue.get(timeout=60) for _ in procs] == ["in", "in"]
+        assert not _slot_is_free(path, 2), "a third process got a slot while two held both"
+    finally:
+        release.set()
+        for proc in procs:
+            proc.join(60)
+    assert _slot_is_free(path, 2)
 
 
 def test_limiter_slot_is_released_when_holder_dies(tmp_path):
-    proc = multiprocessing.Process(target=_hold, args=(str(tmp_path), 1, 60, multiprocessing.Queue()))
-    proc.start()
-    limiter = ShareWriteLimiter("c", slots=1, directory=str(tmp_path))
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with limiter.slot(timeout=0.05):
-                pass
-        except LimiterTimeout:
-            break  # the child holds it now
-        time.sleep(0.05)
-    proc.kill()
-    proc.join()
-    with limiter.slot(timeout=5):
+    path = str(tmp_path)
+    procs, queue, _release = _start_holders(path, 1, 1)
+    assert queue.get(timeout=60) == "in"  # the child holds the only slot now
+    assert not _slot_is_free(path, 1), "the slot a live process holds was given out"
+    procs[0].kill()
+    procs[0].join(60)
+    with ShareWriteLimiter("c", slots=1, directory=path).slot(timeout=30):
         pass
 
 

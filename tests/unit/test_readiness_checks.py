@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The readiness_checks filter (seed 003 steps 1, 3, 3a) on a read of the demo scenario's
+"""The readiness_checks filter (runbook steps 1, 3, 3a) on a read of the demo scenario's
 finance zone (tests/unit/data/readiness_finance.json: onefs_info of alpha and beta, and the
 unit as s02_unit resolves it), changed one fact at a time.
 
@@ -37,7 +37,7 @@ def test_the_demo_finance_zone(read):
     c = by_check(checks)
     assert c["share_writes"] == ("OK", "8 SMB shares, about 24 share writes (lockout, target restore, source unlock): "
                                        "~1.0 s of serialized share-store time at 40 ms a write, at most 10 in flight")
-    assert c["smb_open_files"] == ("WARNING", "open files (seed 003 step 1): /ifs/finance/ledger/q3.xlsx (AD\\alice)")
+    assert c["smb_open_files"] == ("WARNING", "open files (runbook step 1): /ifs/finance/ledger/q3.xlsx (AD\\alice)")
     assert c["smartconnect"] == ("OK", "source names finance.example.com, fin.example.com")
     assert [x["status"] for x in checks].count("OK") == 15
 
