@@ -23,6 +23,7 @@ fetch_url; ours use requests through one client).
 
 import importlib
 import json
+import re
 import threading
 from urllib.parse import parse_qsl, urlsplit
 
@@ -96,9 +97,17 @@ class Call:
         self.cookies = cookies
         return self
 
+    def path_matches(self, path):
+        """``path`` is a string (exact) or a compiled pattern (the whole path must match it: a
+        lease entry's name carries a random token)."""
+        if isinstance(self.path, re.Pattern):
+            return self.path.fullmatch(path) is not None
+        return path == self.path
+
     def __repr__(self):
         where = "" if self.host == HOST else "//%s" % self.host
-        return "%s %s%s%s" % (self.method, where, self.path, "?%s" % self.expected_query if self.expected_query else "")
+        path = self.path.pattern if isinstance(self.path, re.Pattern) else self.path
+        return "%s %s%s%s" % (self.method, where, path, "?%s" % self.expected_query if self.expected_query else "")
 
 
 def login(username=USERNAME, password=PASSWORD, host=HOST):
@@ -121,6 +130,28 @@ def connect(version=16, host=HOST):
     """What every module's first API call starts with on a fresh controller: login, then the
     handler version (both are cached in the controller state directory afterwards)."""
     return [login(host=host), latest(version, host)]
+
+
+BUDGET = "/namespace/ifs/.onefs_dr/leases/budget"
+
+
+def _entry(claim):
+    return re.compile(re.escape(BUDGET) + r"/[0-9a-f]{32}\.%d\.[0-9]+\.lease" % claim)
+
+
+def budget_take(claim=1):
+    """A module's claim on the cluster's share-write budget (docs/leases.md), before its first
+    share write: the lease directory, our entry created with overwrite=false, then one look at
+    the other holders (none here)."""
+    return [
+        Call("PUT", _entry(claim)).query(overwrite="false").json(ANY).reply(None, 200),
+        Call("GET", BUDGET).query(detail="last_modified").reply({"children": []}),
+    ]
+
+
+def budget_give_back(claim=1):
+    """The claim given back (after the last share write of a bulk write, or at the module's end)."""
+    return [Call("DELETE", _entry(claim)).reply()]
 
 
 class Script:
@@ -151,7 +182,7 @@ class Script:
                               % (index + 1, request.method, url.path, query, body))
             call = self.calls[index]
             where = "request %d (%r)" % (index + 1, call)
-            if (request.method, url.hostname, url.path) != (call.method, call.host, call.path):
+            if (request.method, url.hostname) != (call.method, call.host) or not call.path_matches(url.path):
                 self._problem("%s: got %s //%s%s" % (where, request.method, url.hostname, url.path))
             if query != call.expected_query:
                 self._problem("%s: query %s, expected %s" % (where, query, call.expected_query))

@@ -12,6 +12,8 @@ from _calls import run_module
 def _private_state_dir(tmp_path, monkeypatch):
     """Controller-side state (session and version caches, limiter) per test, never the user's home."""
     monkeypatch.setenv("ONEFS_DR_STATE_DIR", str(tmp_path / "onefs-dr-state"))
+    # Budget leases renewed every 200 s: no renewal PUT can fall into a test's script.
+    monkeypatch.setenv("ONEFS_DR_LEASE_TTL", "600")
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 """onefs_smb_share: the exact PAPI exchanges (tests/unit/_calls.py) of check mode, create,
 update, no-op, a share-write conflict that is retried and an error envelope."""
 
-from _calls import Call, connect
+from _calls import Call, budget_give_back, budget_take, connect
 
 MODULE = "onefs_smb_share"
 SHARES = "/platform/12/protocols/smb/shares"  # OneFS 9.5 (latest 16): handler 12
@@ -43,8 +43,10 @@ def test_create_posts_the_share_once_and_reads_it_back(papi):
     result = papi(MODULE, ARGS, [
         *connect(),
         read(None),
+        *budget_take(),  # one claim on the cluster's share-write budget, held until the module ends
         Call("POST", SHARES).query(zone="zone01").json(CREATED).reply({"id": "finance"}, 201),
         read(EXISTING),
+        *budget_give_back(),
     ])
     assert result["changed"] is True
     assert result["share"] == EXISTING
@@ -60,8 +62,10 @@ def test_update_puts_only_what_differs(papi):
     result = papi(MODULE, dict(ARGS, description="Finance (DR)"), [
         *connect(),
         read(EXISTING),
+        *budget_take(),
         Call("PUT", SHARES + "/finance").query(zone="zone01").json({"description": "Finance (DR)"}).reply(),
         read(dict(EXISTING, description="Finance (DR)")),
+        *budget_give_back(),
     ])
     assert result["changed"] is True
     assert result["diff"] == {"before": {"description": "Finance"}, "after": {"description": "Finance (DR)"}}
@@ -74,9 +78,11 @@ def test_share_write_conflict_is_retried(papi):
     result = papi(MODULE, dict(ARGS, description="Finance (DR)"), [
         *connect(),
         read(EXISTING),
+        *budget_take(),  # taken once, before the first attempt
         busy.error(409, "AEC_CONFLICT", "Conflict updating share(s): File exists"),
         put.reply(),
         read(dict(EXISTING, description="Finance (DR)")),
+        *budget_give_back(),
     ])
     assert result["changed"] is True
     assert result["api_stats"]["retries"] == 1 and result["api_stats"]["conflicts_409"] == 1
@@ -87,9 +93,11 @@ def test_rename_puts_only_the_new_name(papi):
         *connect(),
         read(EXISTING),
         Call("GET", SHARES + "/finance-dr-disabled").query(zone="zone01").error(404, "AEC_NOT_FOUND", "not found"),
+        *budget_take(),
         Call("PUT", SHARES + "/finance").query(zone="zone01").json({"name": "finance-dr-disabled"}).reply(),
         Call("GET", SHARES + "/finance-dr-disabled").query(zone="zone01").reply(
             {"shares": [dict(EXISTING, id="finance-dr-disabled", name="finance-dr-disabled")]}),
+        *budget_give_back(),
     ])
     assert result["changed"] is True and result["renamed"] is True
     assert result["diff"] == {"before": {"name": "finance"}, "after": {"name": "finance-dr-disabled"}}
@@ -99,8 +107,10 @@ def test_error_envelope_fails_with_code_message_and_field(papi):
     result = papi(MODULE, ARGS, [
         *connect(),
         read(None),
+        *budget_take(),
         Call("POST", SHARES).query(zone="zone01").json(CREATED).error(
             400, "AEC_BAD_REQUEST", "Path /ifs/zone01/finance does not exist", field="path"),
+        *budget_give_back(),  # given back on the way out, also when the module fails
     ])
     assert result["failed"] is True
     assert result["msg"] == (

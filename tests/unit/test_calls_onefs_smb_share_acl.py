@@ -4,7 +4,7 @@
 added in check mode, applied, already there, the lockout and its journal, the unlock from the
 journal, and an error envelope."""
 
-from _calls import ANY, Call, connect
+from _calls import ANY, Call, budget_give_back, budget_take, connect
 
 MODULE = "onefs_smb_share_acl"
 SHARES = "/platform/12/protocols/smb/shares"
@@ -45,7 +45,9 @@ def test_present_puts_the_share_acl_with_the_ace_added(papi):
     result = papi(MODULE, ARGS, [
         *connect(),
         listing(share("public", EVERYONE_READ), share("home")),
+        *budget_take(),
         Call("PUT", SHARES + "/public").query(zone="System").json({"permissions": [EVERYONE_READ, USERS_CHANGE]}).reply(),
+        *budget_give_back(),
     ])
     assert result["changed"] is True and result["failed_shares"] == []
     assert result["api_stats"]["share_writes"] == 1
@@ -67,7 +69,9 @@ def test_lockout_journals_before_it_denies(papi):
         Call("PUT", "/namespace/ifs/.onefs_dr").reply(None, 200),
         Call("PUT", "/namespace/ifs/.onefs_dr/journal").reply(None, 200),
         Call("PUT", JOURNAL).json(journal("locking")).reply(None, 200),
+        *budget_take(),
         Call("PUT", SHARES + "/public").query(zone="System").json({"permissions": [EVERYONE_DENY, EVERYONE_READ]}).reply(),
+        *budget_give_back(),
         Call("PUT", JOURNAL).json(journal("locked")).reply(None, 200),
     ])
     assert result["changed"] is True and result["journal_changed"] is True
@@ -82,7 +86,11 @@ def test_unlock_restores_the_journalled_acl(papi):
         *connect(),
         listing(share("public", EVERYONE_DENY, EVERYONE_READ)),
         Call("GET", JOURNAL).reply(locked),
+        *budget_take(),
         Call("PUT", SHARES + "/public").query(zone="System").json({"permissions": [EVERYONE_READ]}).reply(),
+        *budget_give_back(),
+        # Read back: the journal says restored only for a share whose ACL is the original again.
+        listing(share("public", EVERYONE_READ)),
         Call("PUT", JOURNAL).json(journal("restored")).reply(None, 200),
     ])
     assert result["changed"] is True and result["shares"][0]["after"] == [EVERYONE_READ]
