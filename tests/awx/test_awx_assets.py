@@ -173,7 +173,8 @@ def test_credential_injector_keeps_any_password_intact(tmp_path):
               "source_password": tricky, "target_name": "beta", "target_host": "b.example.com",
               "target_username": "dr", "target_password": "plain", "validate_certs": False}
     env, extra, path = inject(inputs, tmp_path)
-    assert extra == {} and env == {"ONEFS_DR_CONNECTION_VARS": str(path)}
+    assert extra == {} and env == {"ONEFS_DR_CONNECTION_VARS": str(path),
+                                   "ANSIBLE_CALLBACKS_ENABLED": "onefs.dr.onefs_progress"}
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     loaded = yaml.safe_load(path.read_text())
     assert loaded["onefs_dr_clusters"]["alpha"] == {"host": "a.example.com", "port": 8080, "username": "dr",

@@ -74,6 +74,12 @@ def test_demo_failover_failback_under_runner_leaks_no_secret(sim_factory, collec
     assert "ESTABLISH LOCAL CONNECTION" in vvv  # it is -vvv
     for secret in secrets:
         assert secret not in vvv
+    # SyncIQ waits (eng runs two policies in parallel) say what they wait for, never
+    # "FAILED - RETRYING" (the async_status until loops printed one per poll).
+    for job in (failover, failback):
+        out = (pdd / "artifacts" / job.config.ident / "stdout").read_text()
+        assert "FAILED - RETRYING" not in out
+        assert "Step 4 | Wait for every final sync" in out
     # Reports land in the documented default under the job's HOME (not in the collection).
     reports = list(home.glob(".local/state/onefs_dr/reports/failover-*.json"))
     assert reports, sorted(str(p) for p in home.rglob("*.json"))[:20]
