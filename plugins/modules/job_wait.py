@@ -89,3 +89,21 @@ results:
   type: list
   elements: dict
 """
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    # The same options as the action plugin, so the documentation and the argument spec agree.
+    module = AnsibleModule(
+        argument_spec=dict(jobs=dict(type="list", elements="dict", required=True),
+                           timeout=dict(type="float", default=3600), delay=dict(type="float", default=5),
+                           report_every=dict(type="float", default=10), label=dict(type="str", default="%s"),
+                           key=dict(type="str", default="name", no_log=False)),
+        supports_check_mode=True,
+    )
+    module.fail_json(msg="onefs.dr.job_wait runs on the controller through its action plugin; it cannot run as a module")
+
+
+if __name__ == "__main__":
+    main()
