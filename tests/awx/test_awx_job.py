@@ -35,7 +35,9 @@ def test_demo_failover_failback_under_runner_leaks_no_secret(sim_factory, collec
     env, extra, cred_file = inject(inputs, tmp_path / "awx-credential")
     home = tmp_path / "job-home"
     home.mkdir()
-    env = dict(env, HOME=str(home))
+    # A new container: its own HOME, no state or report folder given (empty = not set).
+    env = dict(env, HOME=str(home), ONEFS_DR_STATE_DIR="", ONEFS_DR_REPORT_DIR="", XDG_STATE_HOME="",
+               XDG_CACHE_HOME="")
     pdd = tmp_path / "private_data_dir"
     pdd.mkdir()
     original = control.state("alpha")
@@ -66,9 +68,12 @@ def test_demo_failover_failback_under_runner_leaks_no_secret(sim_factory, collec
     assert len(issued) >= 4, issued  # sessions and CSRF tokens of both clusters
     secrets += issued
     assert inputs["source_password"] in cred_file.read_text()  # what is searched for is what was injected
-    hits = grep_tree(pdd, secrets)
-    hits += grep_tree(home, secrets, skip=("sessions",))
+    # Everything the jobs left: the private data dir, HOME (state, caches, async files,
+    # reports) and any other file of this test's folder, but the credential file AWX removes.
+    assert grep_tree(cred_file.parent, secrets)  # the search finds what is there
+    hits = grep_tree(tmp_path, secrets, skip=("sessions", cred_file.parent.name))
     assert hits == [], hits
+    assert list(home.glob(".cache/*/sessions/*.json"))  # the session cache was where it is skipped
     # -vvv output, as a person would see it.
     vvv = (pdd / "artifacts" / "failover" / "stdout").read_text()
     assert "ESTABLISH LOCAL CONNECTION" in vvv  # it is -vvv

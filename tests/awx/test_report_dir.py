@@ -19,6 +19,7 @@ def _readiness(collections_root, tmp_path, conn_file, **env):
                  "ONEFS_DR_CONNECTION_VARS": str(conn_file), "HOME": str(tmp_path / "home"),
                  "ONEFS_DR_STATE_DIR": str(tmp_path / "state")})
     full.pop("ONEFS_DR_REPORT_DIR", None)
+    full.pop("XDG_STATE_HOME", None)
     full.update(env)
     (tmp_path / "home").mkdir(exist_ok=True)
     return subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY),
