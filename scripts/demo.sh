@@ -96,6 +96,9 @@ if [ -f playbooks/demo.yml ]; then
     "$py" scripts/sim_inventory.py --ready "$ready" --out "$report_dir/connection.yml" >/dev/null
     export ONEFS_DR_CONNECTION_VARS=$report_dir/connection.yml
   fi
+  # The playbooks' own reports: reports/ of this checkout (their default is outside the
+  # collection, ~/.local/state/onefs_dr/reports).
+  export ONEFS_DR_REPORT_DIR=${ONEFS_DR_REPORT_DIR:-$root/reports}
   echo "demo: ansible-playbook ${inventory[*]} playbooks/demo.yml"
   ansible-playbook "${inventory[@]}" playbooks/demo.yml -e "@$report_dir/sim-vars.json" \
     -e "onefs_report_dir=$report_dir" 2>&1 | tee "$report_dir/demo.log"

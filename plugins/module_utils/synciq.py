@@ -177,13 +177,15 @@ def start_job(client, name, action):
     return client.post(client.api("sync/jobs"), body, verify=started)
 
 
-def wait_for_job(client, name, timeout, interval, last=None, clock=time.monotonic, sleep=time.sleep, first_delay=0.0):
+def wait_for_job(client, name, timeout, interval, last=None, clock=time.monotonic, sleep=time.sleep, first_delay=0.0,
+                 progress=None):
     """Poll ``GET /sync/jobs/<name>`` until the job is gone or terminal.
 
     ``first_delay``: seconds before the first poll (a job just started or seen running is not
     over at once; waiting saves a read). Returns ``(last_job_seen, timed_out)``;
     ``last_job_seen`` is the last job body read (its ``state`` is terminal when the cluster
-    still lists the finished job).
+    still lists the finished job). ``progress``: called with each job body read while it runs
+    (the task's progress line).
     """
     deadline = clock() + timeout
     if first_delay > 0:
@@ -195,6 +197,8 @@ def wait_for_job(client, name, timeout, interval, last=None, clock=time.monotoni
         last = job
         if job.get("state") not in JOB_ACTIVE_STATES:
             return last, False
+        if progress is not None:
+            progress(job)
         if clock() >= deadline:
             return last, True
         sleep(max(0.01, min(interval, max(0.0, deadline - clock()))))

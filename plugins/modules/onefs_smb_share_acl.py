@@ -603,7 +603,8 @@ class ShareAcl:
             plan.outcome = "pending"
         # A lockout's writes go before other bulk writers' (its unit's SyncIQ steps wait for it).
         first = self.mode == "lockout" and self.params["lockout"] == "locked"
-        self.client.write_many(todo, self.write_one, self.params["parallel"], first=first)
+        what = "shares locked" if first else ("shares restored" if self.mode != "state" else "share ACLs written")
+        self.client.write_many(todo, self.write_one, self.params["parallel"], first=first, what=what)
 
     def verify_restored(self, plans):
         """Read the zone's shares back after a restore (one paged list): a share whose ACL is not

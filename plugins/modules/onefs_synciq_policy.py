@@ -341,6 +341,7 @@ from ansible_collections.onefs.dr.plugins.module_utils.common import (
     OneFSModule,
     partner_argument_spec,
 )
+from ansible_collections.onefs.dr.plugins.module_utils.progress import Progress
 from ansible_collections.onefs.dr.plugins.module_utils.synciq import (
     JOB_ACTIONS,
     JOB_ACTIVE_STATES,
@@ -424,6 +425,7 @@ class SyncIQPolicy:
         self.name = self.p["name"]
         self.client = m.client
         self.result = {"changed": False}
+        self._progress_show = None  # the progress line of a wait (set while waiting)
         self.before = {}
         self.after = {}
         self.policy = None
@@ -710,6 +712,25 @@ class SyncIQPolicy:
             self.after["job"] = action
 
     def _wait(self, client, job, action, seen=None, judge=False):
+        """``_wait_for`` with a progress line for the onefs.dr.onefs_progress callback:
+        ``alpha: waiting for job 12 of policy finance (40 s)``."""
+        label = (getattr(client, "_identity", None) or {}).get("name") or job["cluster"]
+        what = "" if action == "run" else " (%s)" % action
+        with Progress(label) as progress:
+
+            def show(body):
+                job_id = (body or {}).get("job_id") or (body or {}).get("id")
+                progress.update(message="waiting for job %s of policy %s%s" % (job_id, self.name, what)
+                                if job_id else "waiting for the %s job of policy %s" % ("sync" if action == "run" else action, self.name))
+
+            show(seen)
+            self._progress_show = show
+            try:
+                self._wait_for(client, job, action, seen=seen, judge=judge)
+            finally:
+                self._progress_show = None
+
+    def _wait_for(self, client, job, action, seen=None, judge=False):
         """Wait for the policy's ``action`` job on ``client``; fail the task unless it finished.
 
         ``judge``: when the job is gone, judge success from the objects the task returns
@@ -724,7 +745,8 @@ class SyncIQPolicy:
             return
         remaining = max(0.0, self.p["wait_timeout"] - (time.monotonic() - started))
         last, timed_out = wait_for_job(client, self.name, remaining, self.p["poll_interval"], last=seen,
-                                       first_delay=0.0 if watched else self.p["poll_interval"])
+                                       first_delay=0.0 if watched else self.p["poll_interval"],
+                                       progress=self._progress_show)
         job["waited"] = True
         job["duration_s"] = round(time.monotonic() - started, 3)
         if timed_out:
@@ -782,6 +804,8 @@ class SyncIQPolicy:
                 working = state == "enabling_writes"
             if not working or time.monotonic() >= deadline:
                 return False
+            if self._progress_show is not None:
+                self._progress_show(None)
 
     def _run_succeeded(self, policy):
         """A run finished since the task's start: last job finished, last_success moved on."""
