@@ -63,6 +63,11 @@ def _writes(control):
     return {cluster: control.counters(cluster)["writes"] for cluster in CLUSTERS}
 
 
+def _write_detail(control):
+    """Which writes were made (non-GET requests by endpoint), for an assertion's message."""
+    return {c: {k: v for k, v in control.counters(c)["by_endpoint"].items() if not k.startswith("GET")} for c in CLUSTERS}
+
+
 def _report(runner, kind):
     return json.loads(sorted(runner.reports.glob("%s-*.json" % kind))[-1].read_text())["units"]
 
@@ -89,7 +94,7 @@ def test_rollback_of_a_unit_that_never_started_writes_nothing(sim_factory, colle
     _ok(proc)
     # Not one write on either cluster: no share, policy, marker, SmartConnect name or SPN. The demo's
     # eng aliases have no SPN on alpha's account; a rollback must not add them (the names never moved).
-    assert _writes(control) == {"alpha": 0, "beta": 0}, {c: {k: v for k, v in control.counters(c)["by_endpoint"].items() if not k.startswith("GET")} for c in CLUSTERS}
+    assert _writes(control) == {"alpha": 0, "beta": 0}, _write_detail(control)
     after = {c: control.state(c) for c in CLUSTERS}
     assert _spns(after["alpha"], "ALPHA$") == _spns(before["alpha"], "ALPHA$")
     for cluster in CLUSTERS:
@@ -146,7 +151,7 @@ def test_rollback_of_a_failover_stopped_before_the_point_of_no_return(sim_factor
     again = runner.playbook("rollback.yml", *limit)
     _ok(again)
     assert _changed(runner, again) == {u: 0 for u in units}
-    assert _writes(control) == {"alpha": 0, "beta": 0}, {c: {k: v for k, v in control.counters(c)["by_endpoint"].items() if not k.startswith("GET")} for c in CLUSTERS}
+    assert _writes(control) == {"alpha": 0, "beta": 0}, _write_detail(control)
 
     # A second stop, later in the steps, on the same clusters: finance's schedule was changed since
     # the first rollback, and its SmartConnect names and SPNs moved to beta.
@@ -209,7 +214,7 @@ def test_rollback_past_the_point_of_no_return_is_refused(failed_over):
     assert proc.returncode != 0
     assert "home is past the point of no return (writes allowed on beta for home_policy)" in proc.stdout
     assert "Run playbooks/failover.yml again to finish" in proc.stdout
-    assert _writes(control) == {"alpha": 0, "beta": 0}, {c: {k: v for k, v in control.counters(c)["by_endpoint"].items() if not k.startswith("GET")} for c in CLUSTERS}
+    assert _writes(control) == {"alpha": 0, "beta": 0}, _write_detail(control)
     unit = _report(runner, "rollback")["home"]
     assert unit["status"] == "failed" and unit["past_point_of_no_return"] is True
     assert unit["where_it_stands"] == "past the point of no return: not rolled back"
