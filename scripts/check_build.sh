@@ -10,7 +10,7 @@ missing=()
 for want in MANIFEST.json FILES.json README.md meta/runtime.yml meta/execution-environment.yml requirements.txt; do
   grep -qx "$want" <<<"$listing" || missing+=("$want")
 done
-unwanted=$(grep -E '^(simulator|benchmarks|scripts|extensions/molecule|\.ci|\.venv[^/]*|\.build|collections|reports|tests/output|tests/simulator|tests/integration|tests/faults|tests/contract|tests/conftest\.py|tests/support\.py)(/|$)|(^|/)(__pycache__|\.pytest_cache|\.ruff_cache)(/|$)|\.tar\.gz$|\.pyc$' <<<"$listing" || true)
+unwanted=$(grep -E '^(simulator|benchmarks|scripts|extensions/molecule|\.ci|\.venv[^/]*|\.build|collections|reports|tests/output|tests/simulator|tests/integration|tests/faults|tests/contract|tests/awx|tests/conftest\.py|tests/support\.py)(/|$)|(^|/)(__pycache__|\.pytest_cache|\.ruff_cache)(/|$)|\.tar\.gz$|\.pyc$' <<<"$listing" || true)
 
 if [ "${#missing[@]}" -gt 0 ] || [ -n "$unwanted" ]; then
   [ "${#missing[@]}" -gt 0 ] && echo "build-check: missing from $tarball: ${missing[*]}"
