@@ -515,10 +515,14 @@ class Gatherer:
             providers = [p for p in providers if str(p.get("name") or p.get("id") or "").lower() in used]
         out = []
         for provider in providers:
-            if "recommended_spns" not in provider or "spns" not in provider:
-                # Only the item GET carries the SPNs (one or two providers per cluster).
+            if "recommended_spns" not in provider or "spns" not in provider or "dup_spns" not in provider:
+                # Only the item GET carries the SPNs (one or two providers per cluster), and with
+                # check_duplicates=true OneFS's duplicate-SPN check: dup_spns, the provider's SPNs
+                # also registered on another account of the forest (isilon-sdk
+                # ProvidersAdsAdsItemExtended.dup_spns, list[str]); readiness needs it.
                 ident = provider.get("id") or provider.get("name")
-                detail = self.client.item(self.client.api("auth/providers/ads", ident), "ads") or {}
+                detail = self.client.item(self.client.api("auth/providers/ads", ident), "ads",
+                                          query={"check_duplicates": True}) or {}
                 merged = dict(provider)
                 merged.update(detail)
                 provider = merged
