@@ -50,7 +50,7 @@ options:
       - When given, the other subsets are filtered too. V(zones) keeps these zones;
         V(network_pools) keeps pools whose C(access_zone) is one of them; V(ads_providers)
         keeps providers these zones use; subsets located by a path keep objects whose C(zone) is
-        one of them, except V(sync_policies) and V(sync_target_policies): a policy's end on this
+        one of them, except V(sync_policies) and V(sync_target_policies); a policy's end on this
         cluster may lie outside the zone of its other end (a misplaced target path), so every
         policy is returned, each with its C(zone), for the caller to match by name.
       - A zone that does not exist fails the task, naming the zones that do.

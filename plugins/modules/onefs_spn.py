@@ -23,10 +23,18 @@ description:
     RV(unexpected) those it has beyond them.
   - An SPN may be registered on one account only in the forest; duplicates break Kerberos
     (the KDC cannot tell whose key to use and clients fail to authenticate). The module never
-    adds an SPN another account holds. It refuses with a message naming that account. With
-    O(remove_from_partner=true) it first removes the SPNs from the machine account of
-    O(partner) (the failover source) and only then adds them here, so no SPN is ever on two
-    accounts.
+    adds an SPN another account holds. It refuses before writing when the account is the
+    partner's; when AD refuses (another account of the forest holds it; OneFS answers 409) the
+    task fails saying how to find that account (C(setspn -Q)).
+  - With O(remove_from_partner=true) the SPNs move from the machine account of O(partner) (the
+    failover source) to this one, and no SPN is ever on two accounts nor left on none. First the
+    receiving side is verified, before any write; an SPN the partner holds that OneFS's
+    duplicate-SPN check (C(dup_spns)) shows on a third account too is refused (AD would refuse it
+    here, and refuse to put it back on the partner). Then the forms no account we see holds are
+    added here first (if AD refuses one, nothing has been removed). Then the partner's SPNs leave
+    its account and are added here; if that add fails, both accounts are written back exactly as
+    they were and the task fails saying so. Only if that restore fails too are SPNs on no account;
+    the failure lists them in RV(stranded), and C(playbooks/rollback.yml) puts them back.
   - OneFS has no SPN endpoint; the provider's whole SPN list is written with the AD
     credentials O(ad_user) and O(ad_password).
 author:
@@ -88,7 +96,9 @@ extends_documentation_fragment:
 notes:
   - The RBAC privilege C(ISI_PRIV_AUTH) (read and write) is needed on the cluster and on O(partner).
   - Without O(partner), an SPN held by another account is found when OneFS refuses the write
-    (C(409 AEC_CONFLICT)); nothing is changed and the task fails with that account's name.
+    (C(409 AEC_CONFLICT), AD's error 8467 "not unique forest-wide", which names no account); nothing
+    is changed and the task fails. AD checks only the SPNs a write adds; an old duplicate the
+    account already holds does not block a write that keeps it.
     With O(partner) but without O(remove_from_partner), SPNs the partner holds are refused
     before any write.
   - The same O(ad_user) and O(ad_password) are used on O(partner) (the same forest).
@@ -163,6 +173,14 @@ unexpected:
   type: list
   elements: str
   sample: [HOST/old-name]
+stranded:
+  description:
+    - On a failed move only, SPNs that left the partner's account and could not be put back (on
+      no account of the forest now); empty when the move was undone.
+  returned: failure of a move
+  type: list
+  elements: str
+  sample: []
 duplicates:
   description: SPNs of this account that OneFS reports as also registered on another account (C(dup_spns)).
   returned: always
@@ -385,7 +403,7 @@ def _move(module, client, provider, account, before, fresh, after, partner, part
     2. ``moved`` leave the partner's account (AD allows an SPN on one account only), then are
        added here.
     3. If step 2's add fails, both accounts get back exactly the SPN lists they had (the
-       partner's first: its SPNs are on no account now, so AD takes them back), and the task
+       partner's first, its SPNs are on no account now, so AD takes them back), and the task
        fails saying so; only if that restore fails too are SPNs left on no account, and the
        failure names them (``stranded``) and the rollback to run.
     """
