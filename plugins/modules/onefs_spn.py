@@ -52,6 +52,13 @@ options:
         to the SPNs expected.
     type: list
     elements: str
+  spns:
+    description:
+      - Exact SPNs (C(<service>/<host>)) to manage besides the forms of O(names); for example the
+        SPNs a rollback puts back, exactly those that left the account.
+      - With O(state=present) or O(state=absent), O(names) or O(spns) is required.
+    type: list
+    elements: str
   state:
     description:
       - V(present) adds the SPNs of O(names) that the account lacks; V(absent) removes them;
@@ -215,6 +222,7 @@ def argument_spec():
     return dict(
         provider=dict(type="str", required=True),
         names=dict(type="list", elements="str"),
+        spns=dict(type="list", elements="str"),
         state=dict(type="str", choices=["present", "absent", "check"], default="present"),
         ad_user=dict(type="str"),
         ad_password=dict(type="str", no_log=True),
@@ -240,9 +248,15 @@ def read_provider(client, name, duplicates):
 def check_input(params):
     state = params["state"]
     names = params.get("names")
-    if state in ("present", "absent") and not names:
-        raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s)" % (state, "add" if state == "present" else "remove"))
-    wanted = forms_of(names or [])
+    exact = params.get("spns") or []
+    if state in ("present", "absent") and not names and not exact:
+        raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s) or spns"
+                         % (state, "add" if state == "present" else "remove"))
+    for index, spn in enumerate(exact):
+        service, _, host = str(spn).partition("/")
+        if not service or not host or any(c.isspace() for c in spn):
+            raise InputError("spns[%d]: %r is not an SPN (<service>/<host>, such as HOST/data.example.com)" % (index, spn))
+    wanted = union(forms_of(names or []), exact)
     if params["remove_from_partner"]:
         if state != "present":
             raise InputError("remove_from_partner is used with state: present (it moves SPNs to this cluster)")
