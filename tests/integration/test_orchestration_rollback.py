@@ -268,7 +268,8 @@ def test_spns_a_failed_move_left_on_no_account_are_put_back_by_rollback(sim_fact
     assert _spns(forest, "BETA$") == _spns(original["beta"], "BETA$")
     unit = _report(runner, "rollback")["finance"]
     assert unit["status"] == "rolled_back", unit
-    assert any(s["step"] == "s15_spn" and s["status"] == "changed" for s in unit["steps"]), unit["steps"]
+    assert any(s["step"] == "s15_spn" and s["status"] == "changed" for s in unit["steps"]), [
+        (s["step"], s["status"], s["note"]) for s in unit["steps"]]
     assert _pools(control.state("alpha")) == _pools(original["alpha"])
 
     # The same steps again, with AD answering: the SPNs move to beta, none left on alpha.
