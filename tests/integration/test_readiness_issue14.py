@@ -49,9 +49,10 @@ def test_oplocks_finding_names_the_shares_with_files_open_for_writing(sim_factor
     assert "System:scratch: /ifs/home/scratch/notes.txt (AD\\carol, write)" in home["detail"]
     assert "SMB sessions holding open files: AD\\carol from 10.1.0.44" in home["detail"]
     assert home["shares"] == ["System:scratch"] and list(home["open"]) == ["System:scratch"]
-    # eng's ci-cache has the same default settings and nothing open on it: not a warning any more.
+    # eng's shares at risk have the same default settings and no file open for writing (bob reads
+    # main.c on eng-src, not at risk): not a warning any more.
     assert eng["status"] == "OK" and "eng:ci-cache" in eng["detail"] and "no file open" in eng["detail"], eng
-    assert eng["shares"] == ["eng:ci-cache"]
+    assert "eng:ci-cache" in eng["shares"] and len(eng["shares"]) == int(eng["detail"].split(" ", 1)[0])
     for unit in units.values():
         assert _check(unit, "identity")["status"] == "OK", unit["readiness"]
     assert control.counters("alpha")["writes"] == 0 and control.counters("beta")["writes"] == 0
