@@ -184,3 +184,17 @@ def test_zone_filter_keeps_target_policies_whose_path_lies_in_another_zone(sim_f
     assert _names(info["sync_target_policies"]) == ["p1", "p2", "p3"]
     assert by_name(info["sync_target_policies"], "p1")["zone"] == "zone1"
     assert by_name(info["sync_target_policies"], "p2")["zone"] == "System"
+
+
+def test_ads_providers_carry_onefs_duplicate_spn_check(sim_factory, ansible):
+    """Issue 14 point 2: readiness needs OneFS's duplicate-SPN check (dup_spns, read with
+    ?check_duplicates=true): an SPN of ALPHA$ also registered on another account shows there."""
+    sim, control = start_pair(sim_factory)
+    alpha = sim.clusters["alpha"]
+    clean = ansible.run(MODULE, connection(alpha, gather_subset=["ads_providers"]))
+    assert not clean.get("failed"), clean
+    assert clean["ads_providers"][0]["dup_spns"] == []
+    control.call("PUT", "/sim/v1/forest/machine_accounts/RETIRED01%24", {"spns": ["HOST/old.example.com"]})
+    dup = ansible.run(MODULE, connection(alpha, gather_subset=["ads_providers"]))
+    assert dup["ads_providers"][0]["dup_spns"] == ["HOST/old.example.com"]
+    assert writes(control, "alpha") == 0
