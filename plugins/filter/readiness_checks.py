@@ -282,7 +282,7 @@ def _answers_to(info, host):
     h = str(host or "").lower().rstrip(".")
     if not h:
         return False
-    h = h.split(":")[0] if h.count(":") == 1 else h
+    h = h.split(":", maxsplit=1)[0] if h.count(":") == 1 else h
     name = str(_d(_d(info).get("cluster")).get("name") or "").lower()
     names = {name} if name else set()
     for p in _l(_d(info).get("network_pools")):
@@ -337,8 +337,8 @@ def identity_check(f, t, u, names):
         return ("identity", "ERROR", "; ".join(errors) + ": onefs_dr_clusters.%s or .%s is not the cluster the policies name" % (frm, to))
     if warnings:
         return ("identity", "WARNING", "; ".join(warnings))
-    return ("identity", "OK", "%s (%s) -> %s (%s)%s" % (frm, fn or "?", to, tn or "?",
-                                                       (": the policies name these clusters" if proven else "")))
+    tail = ": the policies name these clusters" if proven else ""
+    return ("identity", "OK", "%s (%s) -> %s (%s)%s" % (frm, fn or "?", to, tn or "?", tail))
 
 
 # ---- spns (issue 14 point 2) -----------------------------------------------------------------
@@ -388,8 +388,8 @@ def spn_check(src, tgt, u, names_s, source, target):
     accounts = _accounts(src, source, seen) + _accounts(tgt, target, seen)
     dups = []
     for w in want:
-        holders = [label for label, spns, _ in accounts if w in spns]
-        flagged = [label for label, _, dupset in accounts if w in dupset]
+        holders = [acct[0] for acct in accounts if w in acct[1]]
+        flagged = [acct[0] for acct in accounts if w in acct[2]]
         if len(holders) > 1:
             dups.append("%s on %s" % (w, " and ".join(holders)))
         elif flagged:

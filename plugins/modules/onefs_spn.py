@@ -253,7 +253,7 @@ def check_input(params):
         raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s) or spns"
                          % (state, "add" if state == "present" else "remove"))
     for index, spn in enumerate(exact):
-        service, _, host = str(spn).partition("/")
+        service, host = (str(spn).split("/", 1) + [""])[:2]
         if not service or not host or any(c.isspace() for c in spn):
             raise InputError("spns[%d]: %r is not an SPN (<service>/<host>, such as HOST/data.example.com)" % (index, spn))
     wanted = union(forms_of(names or []), exact)

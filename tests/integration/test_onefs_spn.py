@@ -254,3 +254,18 @@ def test_another_zones_stale_duplicate_does_not_block_this_move(pair, ansible):
     holders = forest_holders(control)
     assert holders["host/fin"] == ["BETA$"] and holders["host/fin.example.com"] == ["BETA$"]
     assert sorted(holders["host/legacy"]) == ["ALPHA$", "LEGACY01$"]  # not this unit's to fix
+
+
+def test_exact_spns_option(pair, ansible):
+    """spns: exactly these SPNs (what a rollback puts back), not both forms of a name; bad input
+    is refused naming the element, before any write."""
+    sim, control, _, beta = pair
+    reset(control, "beta")
+    added, bad = ansible.tasks([
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, spns=["HOST/exact.example.com"], **CREDS)},
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, spns=["HOST/ok", "no-service"], **CREDS)},
+    ])
+    assert added["changed"] is True and added["added"] == ["HOST/exact.example.com"], added
+    assert "host/exact" not in spns(beta) and "host/exact.example.com" in spns(beta)
+    assert bad.get("failed") is True and "spns[1]" in bad["msg"], bad
+    assert writes(control, "beta") == 1
