@@ -80,8 +80,8 @@ def readiness_checks(f, t, unit):
     f_ok, t_ok = "cluster" in f, "cluster" in t
     out = []
 
-    def add(check, status, detail):
-        out.append({"check": check, "status": status, "detail": detail})
+    def add(check, status, detail, **extra):
+        out.append(dict({"check": check, "status": status, "detail": detail}, **extra))
 
     if u.get("uncontrolled"):
         add("uncontrolled", "WARNING", "uncontrolled failover: %s is not checked; fence it before it returns" % frm)
@@ -97,6 +97,7 @@ def readiness_checks(f, t, unit):
         fr = ".".join(str(_release(f) or "").split(".")[:2])
         tr = ".".join(str(_release(t) or "").split(".")[:2])
         add("releases", "OK" if fr == tr else "WARNING", "%s %s, %s %s" % (frm, fr, to, tr))
+        add(*identity_check(f, t, u, names))
     if past_ponr:
         add("already_" + done, "WARNING",
             "unit already %s: writes are enabled on %s for %s%s. A %s run continues where it stopped (a no-op when "
@@ -128,7 +129,7 @@ def readiness_checks(f, t, unit):
                 if s.get("zone") == sc.get("zone") and _under(s["path"], sc.get("path")) and s.get("name") not in shares:
                     shares.append(s.get("name"))
                     if s.get("oplocks_risk"):
-                        risk.append("%s:%s" % (s.get("zone"), s.get("name")))
+                        risk.append(s)
         for o in _l(f.get("smb_openfiles")):
             if not isinstance(o, dict) or o.get("path") is None:
                 continue
@@ -149,9 +150,7 @@ def readiness_checks(f, t, unit):
         add("smb_open_files", "WARNING" if open_files else "OK",
             ("open files (runbook step 1): " + ", ".join(dict.fromkeys(open_files))) if open_files
             else "no open SMB file under the unit")
-        add("smb_oplocks", "WARNING" if risk else "OK",
-            ("oplocks on, continuous availability off (cached writes lost at failover): " + ", ".join(risk))
-            if risk else "no share at risk")
+        add(**oplocks_check(f, risk))
         add("protocols_" + frm, "OK", "SMB service %s, NFS service %s (runbook step 1: consider disabling both on the "
             "source; cluster-wide)" % ("on" if _service(f, "smb", True) else "off", "on" if _service(f, "nfs", True) else "off"))
         service = _service(f, "synciq", "on")
@@ -215,19 +214,7 @@ def readiness_checks(f, t, unit):
             clash = [n for n in names_s if n in names_t]
             add("smartconnect", "OK" if not clash or direction != "failover" else "WARNING",
                 "source names " + ", ".join(names_s) + ((" already on %s: %s" % (target, ", ".join(clash))) if clash else ""))
-            ads = _ad(src, _first(u.get("source_zones"), "name", zname, {}))
-            have = [str(s).lower() for s in _l(ads.get("spns"))]
-            # Names already renamed by a failover carry the prefix (compared as the SmartConnect
-            # module does: a literal start, any case); they need no SPN.
-            prefix = u.get("smartconnect_prefix")
-            prefix = ("dr-" if prefix is None else str(prefix)).lower()
-            want = ["host/" + n.split(".", 1)[0] for n in names_s if not (prefix and n.startswith(prefix))]
-            tads = _ad(tgt, _first(u.get("target_zones"), "name", tname, {}))
-            dup = [s for s in (str(x).lower() for x in _l(tads.get("spns"))) if s in want]
-            miss = [w for w in want if w not in have]
-            add("spns", "OK" if not miss and not dup else "WARNING",
-                (("missing on %s: %s; " % (source, ", ".join(miss))) if miss else "")
-                + (("already on %s: %s" % (target, ", ".join(dup))) if dup else "no duplicate"))
+            add(*spn_check(src, tgt, u, names_s, source, target))
     out.extend(_copy_and_excluded_policies(u))
     return out
 
@@ -291,6 +278,195 @@ def _copy_and_excluded_policies(u):
                     "is (no sync, allow-write or resync-prep) while the zone's shares and names move to %s"
                     % (", ".join(excluded), "failback" if back else "failover", to)})
     return out
+
+
+# ---- smb_oplocks (issue 14 point 8) ----------------------------------------------------------
+OPLOCKS_SHOWN = 5
+
+
+def oplocks_check(f, risk):
+    """The smb_oplocks check: a summary of the unit's shares with oplocks on and continuous
+    availability off, and which of them have files open now.
+
+    Oplocks on with CA off is OneFS's default for a share, so the list alone is noise; what
+    matters at failover is a file open on such a share now (a client may hold cached writes
+    under an oplock or lease, lost when its session drops). OneFS's open-file list
+    (GET /platform/1/protocols/smb/openfiles: file, id, locks, permissions, user; isilon-sdk
+    SmbOpenfile) does not show oplocks or leases, so a handle opened with write permission is
+    where cached writes can be: WARNING; read-only handles are reported, OK. The full share
+    list is the check's ``shares`` (in the run's JSON report), open files per share ``open``.
+    """
+    if not risk:
+        return {"check": "smb_oplocks", "status": "OK", "detail": "no share at risk"}
+    labels = ["%s:%s" % (s.get("zone"), s.get("name")) for s in risk]
+    opened = {}
+    users = set()
+    for o in _l(_d(f).get("smb_openfiles")):
+        if not isinstance(o, dict) or not o.get("path"):
+            continue
+        for s, label in zip(risk, labels):
+            if _under(o["path"], s.get("path")):
+                write = "write" in [str(p).lower() for p in _l(o.get("permissions"))]
+                opened.setdefault(label, []).append("%s (%s%s)" % (o["path"], o.get("user", "?"), ", write" if write else ""))
+                users.add(str(o.get("user", "")).lower())
+    writing = [label for label, files in opened.items() if any(x.endswith(", write)") for x in files)]
+    shown = ", ".join(labels[:OPLOCKS_SHOWN]) + (" and %d more" % (len(labels) - OPLOCKS_SHOWN) if len(labels) > OPLOCKS_SHOWN else "")
+    detail = ("%d share%s with oplocks on and continuous availability off (OneFS's default; writes a client caches under an "
+              "oplock or lease are lost when its session drops at failover, seed 002): %s (every one: this check's 'shares' in "
+              "the run's JSON report); " % (len(labels), "" if len(labels) == 1 else "s", shown))
+    if not opened:
+        detail += "no file open on any of them now"
+    else:
+        sessions = [x for x in _l(_d(f).get("smb_sessions")) if isinstance(x, dict)
+                    and str(x.get("user", "")).lower() in users and (x.get("openfiles") or 0) > 0]
+        detail += "files open now on %d of them (%d for writing): %s" % (
+            len(opened), len(writing), "; ".join("%s: %s" % (label, ", ".join(files)) for label, files in opened.items()))
+        if sessions:
+            detail += "; SMB sessions holding open files: %s" % ", ".join(
+                "%s from %s" % (x.get("user", "?"), x.get("computer", "?")) for x in sessions)
+    return {"check": "smb_oplocks", "status": "WARNING" if writing else "OK", "detail": detail,
+            "shares": labels, "open": opened}
+
+
+# ---- identity of the clusters (issue 14 point 7) ---------------------------------------------
+IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+def _ip_int(text):
+    parts = [int(x) for x in str(text).split(".")]
+    return (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
+
+
+def _answers_to(info, host):
+    """Is ``host`` (a policy's target_host) a name or address of the cluster read as ``info``:
+    its cluster name, a SmartConnect zone name or alias of its pools, an address in a pool's
+    ranges? Compared without case and trailing dot; a short name matches its FQDN's first label."""
+    h = str(host or "").lower().rstrip(".")
+    if not h:
+        return False
+    h = h.split(":", maxsplit=1)[0] if h.count(":") == 1 else h
+    name = str(_d(_d(info).get("cluster")).get("name") or "").lower()
+    names = {name} if name else set()
+    for p in _l(_d(info).get("network_pools")):
+        if isinstance(p, dict):
+            names.update(str(n).lower().rstrip(".") for n in [p.get("sc_dns_zone")] + _l(p.get("sc_dns_zone_aliases")) if n)
+    if h in names or h.split(".", 1)[0] == name or any(n.split(".", 1)[0] == h for n in names):
+        return True
+    if IPV4.match(h):
+        ip = _ip_int(h)
+        for p in _l(_d(info).get("network_pools")):
+            for r in _l(_d(p).get("ranges")):
+                try:
+                    if _ip_int(r.get("low")) <= ip <= _ip_int(r.get("high")):
+                        return True
+                except (AttributeError, TypeError, ValueError, IndexError):
+                    continue
+    return False
+
+
+def identity_check(f, t, u, names):
+    """The 'identity' check: are the two inventory clusters two clusters, and the ones the unit's
+    policies name? Each of the sending cluster's policies names its target (target_host); each
+    target policy on the receiving cluster names its source (source_cluster_guid, OneFS's
+    cluster/config guid). Two inventory entries that reach one cluster: one plain ERROR."""
+    frm, to = u.get("from", ""), u.get("to", "")
+    fc, tc = _d(f.get("cluster")), _d(t.get("cluster"))
+    fg, tg = str(fc.get("guid") or ""), str(tc.get("guid") or "")
+    fn, tn = str(fc.get("name") or ""), str(tc.get("name") or "")
+    if (fg and fg == tg) or (not (fg and tg) and fn and fn.lower() == tn.lower()):
+        return ("identity", "ERROR",
+                "%s and %s are the same cluster (%s%s): onefs_dr_clusters.%s and onefs_dr_clusters.%s must each reach their "
+                "own cluster; fix the inventory" % (frm, to, fn or "?", (", GUID " + fg) if fg else "", frm, to))
+    errors, warnings, proven = [], [], []
+    for n in names:
+        p = _first(f.get("sync_policies"), "name", n)
+        tp = _first(t.get("sync_target_policies"), "name", n)
+        sg = str(_d(tp).get("source_cluster_guid") or "")
+        if sg and fg and sg != fg:
+            errors.append("target policy %s on %s replicates from the cluster with GUID %s, not %s (GUID %s)" % (n, to, sg, frm, fg))
+            continue
+        host = _d(p).get("target_host")
+        if host and _answers_to(f, host) and not _answers_to(t, host):
+            errors.append("policy %s targets %s, a name of %s itself, not %s" % (n, host, frm, to))
+        elif sg and fg:
+            proven.append(n)
+        elif host and not _answers_to(t, host):
+            warnings.append("policy %s targets %s, which is not a name or address %s answers to (cluster name, SmartConnect "
+                            "names, pool addresses), and no target policy on %s proves the pair" % (n, host, to, to))
+        else:
+            proven.append(n)
+    if errors:
+        return ("identity", "ERROR", "; ".join(errors) + ": onefs_dr_clusters.%s or .%s is not the cluster the policies name" % (frm, to))
+    if warnings:
+        return ("identity", "WARNING", "; ".join(warnings))
+    tail = ": the policies name these clusters" if proven else ""
+    return ("identity", "OK", "%s (%s) -> %s (%s)%s" % (frm, fn or "?", to, tn or "?", tail))
+
+
+# ---- spns (issue 14 point 2) -----------------------------------------------------------------
+def _spn_forms(name):
+    """HOST/<short> and HOST/<fqdn> of a SmartConnect name, lower case (module_utils/spn.py's forms)."""
+    fqdn = str(name).lower().rstrip(".")
+    short = fqdn.split(".", 1)[0]
+    return ["host/" + short] if short == fqdn else ["host/" + short, "host/" + fqdn]
+
+
+def _accounts(info, cluster, seen):
+    """[(label, {spns}, {dup_spns})] of every AD provider read on a cluster, once per machine account."""
+    out = []
+    for prov in _l(_d(info).get("ads_providers")):
+        if not isinstance(prov, dict):
+            continue
+        acct = str(prov.get("machine_account") or prov.get("name") or "?")
+        if acct.lower() in seen:
+            continue
+        seen.add(acct.lower())
+        out.append(("%s (%s)" % (acct, cluster), set(str(x).lower() for x in _l(prov.get("spns"))),
+                    set(str(x).lower() for x in _l(prov.get("dup_spns")))))
+    return out
+
+
+def spn_check(src, tgt, u, names_s, source, target):
+    """The 'spns' check of a unit whose SmartConnect names move: every form of each name
+    (HOST/<short>, HOST/<fqdn>, without case) on every machine account of both clusters'
+    AD providers, and OneFS's duplicate-SPN check (``dup_spns`` of GET
+    /platform/<v>/auth/providers/ads/<name>?check_duplicates=true: the provider's SPNs also
+    registered on another account of the forest; isilon-sdk ProvidersAdsAdsItemExtended).
+    A duplicate is an ERROR naming the accounts: Kerberos to that name fails, and the move would
+    fail (AD refuses to add an SPN another account holds). Only the unit's own names count: a
+    stale SPN of another zone on the same account is that zone's finding, not this unit's."""
+    zname = u.get("zone") or "System"
+    tname = u.get("target_zone") or zname
+    # Names already renamed by a failover carry the prefix (compared as the SmartConnect
+    # module does: a literal start, any case); they need no SPN.
+    prefix = u.get("smartconnect_prefix")
+    prefix = ("dr-" if prefix is None else str(prefix)).lower()
+    want = []
+    for n in names_s:
+        if prefix and n.startswith(prefix):
+            continue
+        want += [w for w in _spn_forms(n) if w not in want]
+    seen = set()
+    accounts = _accounts(src, source, seen) + _accounts(tgt, target, seen)
+    dups = []
+    for w in want:
+        holders = [acct[0] for acct in accounts if w in acct[1]]
+        flagged = [acct[0] for acct in accounts if w in acct[2]]
+        if len(holders) > 1:
+            dups.append("%s on %s" % (w, " and ".join(holders)))
+        elif flagged:
+            dups.append("%s on %s and on another account of the forest (OneFS's duplicate-SPN check; 'setspn -Q %s' names it)"
+                        % (w, " and ".join(holders or flagged), w))
+    if dups:
+        return ("spns", "ERROR", "duplicate SPNs of the unit's names (Kerberos to these names fails, and AD refuses to move "
+                "them): " + "; ".join(dups) + ". Remove each from the account that must not hold it, then re-run readiness")
+    have = [str(s).lower() for s in _l(_ad(src, _first(u.get("source_zones"), "name", zname, {})).get("spns"))]
+    tads = _ad(tgt, _first(u.get("target_zones"), "name", tname, {}))
+    on_target = [w for w in want if w in (str(x).lower() for x in _l(tads.get("spns")))]
+    miss = [w for w in want if w not in have]
+    return ("spns", "OK" if not miss and not on_target else "WARNING",
+            (("missing on %s: %s; " % (source, ", ".join(miss))) if miss else "")
+            + (("already on %s: %s" % (target, ", ".join(on_target))) if on_target else "no duplicate"))
 
 
 class FilterModule:

@@ -52,7 +52,9 @@ options:
       - When given, the other subsets are filtered too. V(zones) keeps these zones;
         V(network_pools) keeps pools whose C(access_zone) is one of them; V(ads_providers)
         keeps providers these zones use; subsets located by a path keep objects whose C(zone) is
-        one of them.
+        one of them, except V(sync_policies) and V(sync_target_policies); a policy's end on this
+        cluster may lie outside the zone of its other end (a misplaced target path), so every
+        policy is returned, each with its C(zone), for the caller to match by name.
       - A zone that does not exist fails the task, naming the zones that do.
     type: list
     elements: str
@@ -401,18 +403,18 @@ class Gatherer:
                 best, best_len = zone.get("name"), len(base)
         return best
 
-    def keep(self, paths, zone):
+    def keep(self, paths, zone, by_zone=True):
         if self.path is not None and not any(under(p, self.path) for p in paths if p):
             return False
-        return self.filter_zones is None or zone in self.filter_zones
+        return not by_zone or self.filter_zones is None or zone in self.filter_zones
 
-    def located(self, items, path_of):
-        """Adds 'zone' to items located by a path; applies the path and zone filters."""
+    def located(self, items, path_of, by_zone=True):
+        """Adds 'zone' to items located by a path; applies the path and (with by_zone) zone filters."""
         out = []
         for item in items:
             path = path_of(item)
             item["zone"] = self.zone_of(path) if path else None
-            if self.keep([path], item["zone"]):
+            if self.keep([path], item["zone"] if by_zone else None, by_zone):
                 out.append(item)
         return out
 
@@ -450,12 +452,17 @@ class Gatherer:
     def g_zones(self):
         return [z for z in self.list_zones() if self.keep([z.get("path")], z.get("name"))]
 
+    # A SyncIQ policy has an end on each cluster, and the end here may lie outside the zone its
+    # partner end (and the failover unit) belongs to: exactly the misplaced policy readiness must
+    # report. So the zone filter does not drop policies or target policies (each still gets its
+    # 'zone'); callers match them by name. Dropping them made readiness report a target policy that
+    # exists as missing, besides the right finding (issue 14, point 5).
     def g_sync_policies(self):
-        return self.located([dict(p) for p in self._raw_policies()], lambda p: p.get("source_root_path"))
+        return self.located([dict(p) for p in self._raw_policies()], lambda p: p.get("source_root_path"), by_zone=False)
 
     def g_sync_target_policies(self):
         items = self.paged(self.client.api("sync/target/policies"), "policies")
-        return self.located(items, lambda p: p.get("target_path"))
+        return self.located(items, lambda p: p.get("target_path"), by_zone=False)
 
     def g_sync_jobs(self):
         items = self.paged(self.client.api("sync/jobs"), "jobs")
@@ -520,10 +527,14 @@ class Gatherer:
             providers = [p for p in providers if str(p.get("name") or p.get("id") or "").lower() in used]
         out = []
         for provider in providers:
-            if "recommended_spns" not in provider or "spns" not in provider:
-                # Only the item GET carries the SPNs (one or two providers per cluster).
+            if "recommended_spns" not in provider or "spns" not in provider or "dup_spns" not in provider:
+                # Only the item GET carries the SPNs (one or two providers per cluster), and with
+                # check_duplicates=true OneFS's duplicate-SPN check: dup_spns, the provider's SPNs
+                # also registered on another account of the forest (isilon-sdk
+                # ProvidersAdsAdsItemExtended.dup_spns, list[str]); readiness needs it.
                 ident = provider.get("id") or provider.get("name")
-                detail = self.client.item(self.client.api("auth/providers/ads", ident), "ads") or {}
+                detail = self.client.item(self.client.api("auth/providers/ads", ident), "ads",
+                                          query={"check_duplicates": True}) or {}
                 merged = dict(provider)
                 merged.update(detail)
                 provider = merged

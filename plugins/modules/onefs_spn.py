@@ -23,10 +23,18 @@ description:
     RV(unexpected) those it has beyond them.
   - An SPN may be registered on one account only in the forest; duplicates break Kerberos
     (the KDC cannot tell whose key to use and clients fail to authenticate). The module never
-    adds an SPN another account holds. It refuses with a message naming that account. With
-    O(remove_from_partner=true) it first removes the SPNs from the machine account of
-    O(partner) (the failover source) and only then adds them here, so no SPN is ever on two
-    accounts.
+    adds an SPN another account holds. It refuses before writing when the account is the
+    partner's; when AD refuses (another account of the forest holds it; OneFS answers 409) the
+    task fails saying how to find that account (C(setspn -Q)).
+  - With O(remove_from_partner=true) the SPNs move from the machine account of O(partner) (the
+    failover source) to this one, and no SPN is ever on two accounts nor left on none. First the
+    receiving side is verified, before any write; an SPN the partner holds that OneFS's
+    duplicate-SPN check (C(dup_spns)) shows on a third account too is refused (AD would refuse it
+    here, and refuse to put it back on the partner). Then the forms no account we see holds are
+    added here first (if AD refuses one, nothing has been removed). Then the partner's SPNs leave
+    its account and are added here; if that add fails, both accounts are written back exactly as
+    they were and the task fails saying so. Only if that restore fails too are SPNs on no account;
+    the failure lists them in RV(stranded), and C(playbooks/rollback.yml) puts them back.
   - OneFS has no SPN endpoint; the provider's whole SPN list is written with the AD
     credentials O(ad_user) and O(ad_password).
 author:
@@ -42,6 +50,13 @@ options:
       - SmartConnect names, preferably fully qualified, whose SPNs are managed.
       - Required with O(state=present) and O(state=absent); with O(state=check) they are added
         to the SPNs expected.
+    type: list
+    elements: str
+  spns:
+    description:
+      - Exact SPNs (C(<service>/<host>)) to manage besides the forms of O(names); for example the
+        SPNs a rollback puts back, exactly those that left the account.
+      - With O(state=present) or O(state=absent), O(names) or O(spns) is required.
     type: list
     elements: str
   state:
@@ -88,7 +103,9 @@ extends_documentation_fragment:
 notes:
   - The RBAC privilege C(ISI_PRIV_AUTH) (read and write) is needed on the cluster and on O(partner).
   - Without O(partner), an SPN held by another account is found when OneFS refuses the write
-    (C(409 AEC_CONFLICT)); nothing is changed and the task fails with that account's name.
+    (C(409 AEC_CONFLICT), AD's error 8467 "not unique forest-wide", which names no account); nothing
+    is changed and the task fails. AD checks only the SPNs a write adds; an old duplicate the
+    account already holds does not block a write that keeps it.
     With O(partner) but without O(remove_from_partner), SPNs the partner holds are refused
     before any write.
   - The same O(ad_user) and O(ad_password) are used on O(partner) (the same forest).
@@ -163,6 +180,14 @@ unexpected:
   type: list
   elements: str
   sample: [HOST/old-name]
+stranded:
+  description:
+    - On a failed move only, SPNs that left the partner's account and could not be put back (on
+      no account of the forest now); empty when the move was undone.
+  returned: failure of a move
+  type: list
+  elements: str
+  sample: []
 duplicates:
   description: SPNs of this account that OneFS reports as also registered on another account (C(dup_spns)).
   returned: always
@@ -197,6 +222,7 @@ def argument_spec():
     return dict(
         provider=dict(type="str", required=True),
         names=dict(type="list", elements="str"),
+        spns=dict(type="list", elements="str"),
         state=dict(type="str", choices=["present", "absent", "check"], default="present"),
         ad_user=dict(type="str"),
         ad_password=dict(type="str", no_log=True),
@@ -222,9 +248,15 @@ def read_provider(client, name, duplicates):
 def check_input(params):
     state = params["state"]
     names = params.get("names")
-    if state in ("present", "absent") and not names:
-        raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s)" % (state, "add" if state == "present" else "remove"))
-    wanted = forms_of(names or [])
+    exact = params.get("spns") or []
+    if state in ("present", "absent") and not names and not exact:
+        raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s) or spns"
+                         % (state, "add" if state == "present" else "remove"))
+    for index, spn in enumerate(exact):
+        service, host = (str(spn).split("/", 1) + [""])[:2]
+        if not service or not host or any(c.isspace() for c in spn):
+            raise InputError("spns[%d]: %r is not an SPN (<service>/<host>, such as HOST/data.example.com)" % (index, spn))
+    wanted = union(forms_of(names or []), exact)
     if params["remove_from_partner"]:
         if state != "present":
             raise InputError("remove_from_partner is used with state: present (it moves SPNs to this cluster)")
@@ -273,6 +305,11 @@ def run(module):
         return _run(module)
 
 
+def _held_elsewhere(spns, dup_spns):
+    """SPNs of ``spns`` that OneFS's duplicate-SPN check (dup_spns) shows on another account too."""
+    return both(spns, dup_spns or [])
+
+
 def _run(module):
     params = module.params
     wanted = check_input(params)
@@ -284,7 +321,8 @@ def _run(module):
     before = list(local.get("spns") or [])
     partner = module.partner_client() if params.get("partner") else None
     partner_name = params.get("partner_provider") or provider
-    partner_prov = read_provider(partner, partner_name, duplicates=False) if partner else None
+    moving = state == "present" and params["remove_from_partner"]
+    partner_prov = read_provider(partner, partner_name, duplicates=moving) if partner else None
     partner_before = list(partner_prov.get("spns") or []) if partner_prov else []
     partner_account = (partner_prov or {}).get("machine_account")
 
@@ -300,10 +338,22 @@ def _run(module):
                     "first (onefs_spn state: absent on that cluster), or set remove_from_partner: true to move them"
                     % (", ".join(blocked), partner_account, partner.host, WHY)
                 )
-        if params["remove_from_partner"]:
-            moved = held
+        if moving:
+            moved = both(added, held)
+            # Verify the receiving side can take them before anything is removed: an SPN the
+            # partner holds that a third account holds too (OneFS's duplicate-SPN check) would be
+            # refused here by AD, and AD would refuse to put it back on the partner as well.
+            third = _held_elsewhere(moved, partner_prov.get("dup_spns"))
+            if third:
+                raise InputError(
+                    "refusing to move %s from %s: also registered on another account of the forest (OneFS's duplicate-SPN "
+                    "check of %s); AD would refuse them on %s and refuse to put them back on %s, leaving them on no "
+                    "account. Remove the duplicate first ('setspn -Q <spn>' names the account); %s. Nothing was changed"
+                    % (", ".join(third), partner_account, partner_account, account, partner_account, WHY)
+                )
     elif state == "absent":
         removed = both(before, wanted)
+    fresh = minus(added, moved)
     after = union(minus(before, removed), added)
     partner_after = minus(partner_before, moved)
 
@@ -311,21 +361,15 @@ def _run(module):
         need_credentials(params)
     if not module.check_mode:
         if moved:
-            # The failover order: off the source's account first, so no SPN is ever on two accounts.
-            write_spns(partner, partner_name, partner_after, params)
-        if added or removed:
+            _move(module, client, provider, account, before, fresh, after, partner, partner_name, partner_account,
+                  partner_before, partner_after, moved)
+        elif added or removed:
             try:
                 write_spns(client, provider, after, params)
             except OneFSError as err:
-                if err.status == 409:
-                    done = " (already removed from %s: %s)" % (partner_account, ", ".join(moved)) if moved else ""
-                    raise OneFSError(
-                        "refusing to add SPNs to %s: %s; %s. Remove the SPN from the account that holds it first "
-                        "(at failover: from the source cluster, with onefs_spn state: absent there or "
-                        "remove_from_partner: true here)%s" % (account, err.message, WHY, done),
-                        status=err.status, code=err.code, field=err.field, method=err.method, url=err.url,
-                    ) from err
-                raise
+                if err.status != 409:
+                    raise
+                raise _refused(err, account, added) from err
 
     expected = union(local.get("recommended_spns"), local.get("extra_expected_spns"), wanted if state != "absent" else [])
     if state == "absent":
@@ -351,6 +395,75 @@ def _run(module):
             diff_after[partner_account] = partner_after
         result["diff"] = {"before": diff_before, "after": diff_after}
     return result
+
+
+def _refused(err, account, spns):
+    """A 409 from OneFS on an SPN write: AD refused an SPN another account holds."""
+    return OneFSError(
+        "refusing to add SPNs to %s: %s; %s. One of %s is registered on another account of the forest; remove it there "
+        "first ('setspn -Q <spn>' names the account; at failover: from the source cluster, with onefs_spn state: absent "
+        "there or remove_from_partner: true here)" % (account, err.message, WHY, ", ".join(spns)),
+        status=err.status, code=err.code, field=err.field, method=err.method, url=err.url,
+    )
+
+
+def _move(module, client, provider, account, before, fresh, after, partner, partner_name, partner_account,
+          partner_before, partner_after, moved):
+    """Move ``moved`` from the partner's account to this one, adding first where AD allows it.
+
+    1. ``fresh`` (SPNs of the names that no account we see holds) are added here first: AD takes
+       them now or refuses them (another account of the forest holds one) before anything is
+       removed from the partner.
+    2. ``moved`` leave the partner's account (AD allows an SPN on one account only), then are
+       added here.
+    3. If step 2's add fails, both accounts get back exactly the SPN lists they had (the
+       partner's first, its SPNs are on no account now, so AD takes them back), and the task
+       fails saying so; only if that restore fails too are SPNs left on no account, and the
+       failure names them (``stranded``) and the rollback to run.
+    """
+    params = module.params
+    if fresh:
+        try:
+            write_spns(client, provider, union(before, fresh), params)
+        except OneFSError as err:
+            if err.status != 409:
+                raise
+            raise _refused(err, account, fresh) from err
+    undo = [(client, provider, before)] if fresh else []
+    left = False
+    try:
+        write_spns(partner, partner_name, partner_after, params)
+        left = True
+        undo.insert(0, (partner, partner_name, partner_before))
+        write_spns(client, provider, after, params)
+    except OneFSError as err:
+        first = _refused(err, account, moved) if err.status == 409 else err
+        restore_errors = []
+        # The partner's first: its SPNs are on no account now, so AD takes them back.
+        for c, name, spns in undo:
+            try:
+                write_spns(c, name, spns, params)
+            except OneFSError as again:
+                restore_errors.append("%s: %s" % (c.host, again))
+        gone = moved if left else []
+        if restore_errors and gone:
+            module.fail(
+                "%s. Restoring the SPNs failed too (%s): %s may be on no account of the forest now, Kerberos to those "
+                "names fails. Run playbooks/rollback.yml for the unit (it puts them back on %s), or add them to %s by hand"
+                % (first, "; ".join(restore_errors), ", ".join(gone), partner_account, partner_account),
+                onefs_error=first.to_dict(), stranded=gone, machine_account=account, changed=True,
+            )
+        if restore_errors:
+            module.fail(
+                "%s. Taking back the SPNs just added to %s failed too (%s): it still holds %s; %s holds its SPNs as before"
+                % (first, account, "; ".join(restore_errors), ", ".join(fresh), partner_account),
+                onefs_error=first.to_dict(), stranded=[], machine_account=account, changed=True,
+            )
+        module.fail(
+            "%s. The move was undone: %s and %s have exactly the SPNs they had before (%s stay on %s)"
+            % (first, partner_account, account, ", ".join(moved), partner_account),
+            onefs_error=first.to_dict(), stranded=[], machine_account=account, changed=False,
+        )
 
 
 def main():

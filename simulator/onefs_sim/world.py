@@ -122,6 +122,8 @@ class FaultRule:
         self.latency_ms = float(spec.get("latency_ms", 0) or 0)
         self.drop_after_apply = bool(spec.get("drop_after_apply"))
         self.drop_before_apply = bool(spec.get("drop_before_apply"))
+        self.skip = int(spec.get("skip", 0) or 0)  # let the first n matching requests through
+        self.skipped = 0
         self.fired = 0
 
     def matches(self, method, path):
@@ -132,6 +134,9 @@ class FaultRule:
         if not self.path.search(path):
             return False
         if self.rate < 1.0 and random.random() >= self.rate:
+            return False
+        if self.skipped < self.skip:
+            self.skipped += 1
             return False
         self.fired += 1
         return True

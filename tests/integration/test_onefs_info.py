@@ -91,7 +91,9 @@ def test_zone_and_path_filters(sim_factory, ansible):
         assert not r.get("failed"), r
     assert _names(zone["zones"]) == ["zone1"]
     assert _names(zone["smb_shares"]) == ["ca", "risky"]
-    assert _names(zone["sync_policies"]) == ["p1"]
+    # SyncIQ policies are not dropped by the zone filter (issue 14 point 5): each has its zone.
+    assert _names(zone["sync_policies"]) == ["p1", "p2", "p3"]
+    assert [p["zone"] for p in sorted(zone["sync_policies"], key=lambda p: p["name"])] == ["zone1", "System", "System"]
     assert [e["paths"] for e in zone["nfs_exports"]] == [["/ifs/zone1/p1/nfs"]]
     assert _names(zone["nfs_aliases"]) == ["/p1"]
     assert _names(zone["network_pools"]) == ["pool1"]
@@ -112,8 +114,8 @@ def test_zone_and_path_filters(sim_factory, ansible):
     assert [f["path"] for f in path["smb_openfiles"]] == ["/ifs/data/p2/b.txt"]
     assert len(path["network_pools"]) == 2  # pools have no path
 
-    # zone1's objects are not in the System zone, whatever the path says.
-    assert both["smb_shares"] == [] and both["sync_policies"] == []
+    # zone1's objects are not in the System zone, whatever the path says (policies: the path alone).
+    assert both["smb_shares"] == [] and _names(both["sync_policies"]) == ["p1"]
     assert writes(control, "alpha") == 0
 
 
@@ -140,8 +142,9 @@ def test_jobs_reports_target_policies_and_query(sim_factory, ansible):
     ]
     reports = src["sync_reports"]
     assert [(r["policy_name"], r["action"], r["state"], r["zone"]) for r in reports] == [("p1", "run", "finished", "zone1")]
-    assert tgt["query_result"] == ["p1"]
-    assert _names(tgt["sync_target_policies"]) == ["p1"]
+    # Target policies are not dropped by the zone filter (issue 14 point 5).
+    assert tgt["query_result"] == ["p1", "p2", "p3"]
+    assert by_name(tgt["sync_target_policies"], "p1")["zone"] == "zone1"
     assert data_reports["sync_reports"] == []  # p1's report lives under /ifs/zone1
     # query_only: the projection alone, not the gathered facts.
     assert sorted(only["query_result"]["policies"]) == ["p1", "p2", "p3"] and "zone1" in only["query_result"]["zones"]
@@ -165,4 +168,33 @@ def test_bad_input_is_refused_without_writes(sim_factory, ansible):
         assert result.get("failed") is True, (args, result)
         assert expected in result["msg"], (expected, result["msg"])
     assert "existing zones: System, zone1" in results[0]["msg"]
+    assert writes(control, "alpha") == 0
+
+
+def test_zone_filter_keeps_target_policies_whose_path_lies_in_another_zone(sim_factory, ansible):
+    """Issue 14 point 5: a target policy whose target path lies outside the zone read is still
+    returned (with its own zone), so readiness does not report it missing besides the real
+    finding (the target path outside the target zone)."""
+    sim, control = start_pair(sim_factory)
+    beta = sim.clusters["beta"]
+    info = ansible.run(MODULE, connection(beta, gather_subset=["sync_target_policies", "zones"], zones=["zone1"]))
+    assert not info.get("failed"), info
+    assert _names(info["zones"]) == ["zone1"]
+    # p2 and p3 replicate /ifs/data/* into beta's System zone.
+    assert _names(info["sync_target_policies"]) == ["p1", "p2", "p3"]
+    assert by_name(info["sync_target_policies"], "p1")["zone"] == "zone1"
+    assert by_name(info["sync_target_policies"], "p2")["zone"] == "System"
+
+
+def test_ads_providers_carry_onefs_duplicate_spn_check(sim_factory, ansible):
+    """Issue 14 point 2: readiness needs OneFS's duplicate-SPN check (dup_spns, read with
+    ?check_duplicates=true): an SPN of ALPHA$ also registered on another account shows there."""
+    sim, control = start_pair(sim_factory)
+    alpha = sim.clusters["alpha"]
+    clean = ansible.run(MODULE, connection(alpha, gather_subset=["ads_providers"]))
+    assert not clean.get("failed"), clean
+    assert clean["ads_providers"][0]["dup_spns"] == []
+    control.call("PUT", "/sim/v1/forest/machine_accounts/RETIRED01%24", {"spns": ["HOST/old.example.com"]})
+    dup = ansible.run(MODULE, connection(alpha, gather_subset=["ads_providers"]))
+    assert dup["ads_providers"][0]["dup_spns"] == ["HOST/old.example.com"]
     assert writes(control, "alpha") == 0

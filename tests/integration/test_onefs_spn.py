@@ -106,7 +106,9 @@ def test_refuses_duplicates_with_zero_writes(pair, ansible):
     for result in results:
         assert result.get("failed") is True, result
     legacy, partner_held, no_creds, no_names, no_partner, no_provider, bad_name = results
-    assert "LEGACY01$" in legacy["msg"] and "Kerberos" in legacy["msg"], legacy["msg"]
+    # AD's refusal names no account (error 8467); the message says how to find it.
+    assert "not unique forest-wide" in legacy["msg"] and "Kerberos" in legacy["msg"], legacy["msg"]
+    assert "setspn -Q" in legacy["msg"]
     assert legacy["onefs_error"]["code"] == "AEC_CONFLICT"
     assert "ALPHA$" in partner_held["msg"] and "remove_from_partner" in partner_held["msg"], partner_held["msg"]
     assert "Kerberos" in partner_held["msg"]
@@ -149,22 +151,26 @@ def test_move_from_source_to_target_never_duplicates(pair, ansible):
     assert "HOST/fin" in moved["diff"]["before"]["ALPHA$"] and "HOST/fin" not in moved["diff"]["after"]["ALPHA$"]
     no_duplicates(control)
 
-    # The add on the target fails once: the SPNs have left the source and are not yet on the
-    # target; missing for a moment, never on two accounts. The re-run converges.
+    # The add on the target fails once, after the SPNs left the source (never on two accounts):
+    # the module puts back exactly what the source had (issue 14 point 2: no SPN left on no
+    # account). The re-run converges.
+    alpha_before = alpha.item(alpha.api("auth/providers/ads", PROVIDER), "ads")["spns"]
     control.faults("beta", [{"method": "PUT", "path": "^/auth/providers/ads/", "status": 500,
                              "code": "AEC_SYSTEM_INTERNAL_ERROR", "message": "injected", "count": 1}])
     reset(control, "alpha", "beta")
     failed = ansible.run(MODULE, move("data.example.com"))
     assert failed.get("failed") is True and "injected" in failed["msg"], failed
-    assert writes(control, "alpha") == 1 and writes(control, "beta") == 0
+    assert "The move was undone" in failed["msg"] and failed["stranded"] == [], failed["msg"]
+    assert writes(control, "alpha") == 2 and writes(control, "beta") == 0  # removed, then put back
+    assert alpha.item(alpha.api("auth/providers/ads", PROVIDER), "ads")["spns"] == alpha_before
     holders = forest_holders(control)
-    assert not data & set(holders)
+    assert all(holders[spn] == ["ALPHA$"] for spn in data)
     no_duplicates(control)
 
     control.clear_faults("beta")
     again, settled = ansible.tasks([{"module": MODULE, "args": move("data.example.com")},
                                     {"module": MODULE, "args": move("data.example.com")}])
-    assert again["changed"] is True and again["removed_from_partner"] == [], again
+    assert again["changed"] is True and {s.lower() for s in again["removed_from_partner"]} == data, again
     assert {s.lower() for s in again["added"]} == data
     assert settled["changed"] is False, settled
     holders = forest_holders(control)
@@ -172,3 +178,94 @@ def test_move_from_source_to_target_never_duplicates(pair, ansible):
     assert spns(alpha) == ["host/alpha", "host/alpha.ad.example.com", "host/retired.example.com"]
     assert set(spns(beta)) >= fin | data
     no_duplicates(control)
+
+
+# ---- issue 14 point 2: no SPN ends up on no account -------------------------------------------
+def set_account(control, account, spns_list):
+    """Out of band, as setspn would (no uniqueness check): the way a forest gets duplicates."""
+    control.call("PUT", "/sim/v1/forest/machine_accounts/%s" % account.replace("$", "%24"), {"spns": spns_list})
+
+
+def account_spns(control, account):
+    return control.state("alpha")["forest"]["machine_accounts"][account]["spns"]
+
+
+def move_args(sim, *names):
+    return conn(sim, "beta", provider=PROVIDER, names=list(names), remove_from_partner=True,
+                partner=partner(sim, "alpha"), **CREDS)
+
+
+def test_move_refuses_an_spn_a_third_account_also_holds(pair, ansible):
+    """HOST/fin is on ALPHA$ and on a retired filer's account: AD would refuse it on BETA$ and
+    refuse to put it back on ALPHA$. Refused before any write (it used to be removed from
+    ALPHA$ first, then lost)."""
+    sim, control, _, _ = pair
+    set_account(control, "LEGACY01$", ["HOST/legacy", "HOST/legacy.example.com", "HOST/fin"])
+    alpha_before = account_spns(control, "ALPHA$")
+    reset(control, "alpha", "beta")
+    result = ansible.run(MODULE, move_args(sim, "fin.example.com"))
+    assert result.get("failed") is True, result
+    assert "refusing to move HOST/fin from ALPHA$" in result["msg"], result["msg"]
+    assert "another account of the forest" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert writes(control, "alpha") == 0 and writes(control, "beta") == 0
+    assert account_spns(control, "ALPHA$") == alpha_before
+
+
+def test_move_adds_first_what_the_source_does_not_hold(pair, ansible):
+    """ALPHA$ holds HOST/acct, a retired filer holds HOST/acct.example.com: the add of the form no
+    account we see holds goes first and is refused, so nothing leaves ALPHA$ (it used to be
+    removed from ALPHA$ first, then the add failed: HOST/acct on no account)."""
+    sim, control, _, _ = pair
+    set_account(control, "ALPHA$", account_spns(control, "ALPHA$") + ["HOST/acct"])
+    set_account(control, "LEGACY01$", ["HOST/legacy", "HOST/legacy.example.com", "HOST/acct.example.com"])
+    alpha_before = account_spns(control, "ALPHA$")
+    reset(control, "alpha", "beta")
+    result = ansible.run(MODULE, move_args(sim, "acct.example.com"))
+    assert result.get("failed") is True, result
+    assert result["onefs_error"]["code"] == "AEC_CONFLICT" and "HOST/acct.example.com" in result["msg"], result["msg"]
+    assert writes(control, "alpha") == 0 and writes(control, "beta") == 0
+    assert account_spns(control, "ALPHA$") == alpha_before
+    assert forest_holders(control)["host/acct"] == ["ALPHA$"]
+
+
+def test_a_conflict_after_the_removal_restores_the_source_exactly(pair, ansible):
+    """The target's add is refused (409) after the SPNs left the source: both accounts get back
+    exactly what they had, and the task says so."""
+    sim, control, _, beta = pair
+    alpha_before, beta_before = account_spns(control, "ALPHA$"), account_spns(control, "BETA$")
+    control.faults("beta", [{"method": "PUT", "path": "^/auth/providers/ads/", "status": 409, "code": "AEC_CONFLICT",
+                             "message": "not unique forest-wide", "count": 1}])
+    reset(control, "alpha", "beta")
+    result = ansible.run(MODULE, move_args(sim, "fin.example.com"))
+    assert result.get("failed") is True and "The move was undone" in result["msg"], result
+    assert result["stranded"] == [] and result["changed"] is False
+    assert account_spns(control, "ALPHA$") == alpha_before and account_spns(control, "BETA$") == beta_before
+    no_duplicates(control)
+
+
+def test_another_zones_stale_duplicate_does_not_block_this_move(pair, ansible):
+    """ALPHA$ carries HOST/legacy, which LEGACY01$ holds too (a stale duplicate of another zone):
+    moving fin's SPNs writes ALPHA$'s list with it and must not fail on it (AD checks only the
+    SPNs a write adds)."""
+    sim, control, _, _ = pair
+    set_account(control, "ALPHA$", account_spns(control, "ALPHA$") + ["HOST/legacy"])
+    result = ansible.run(MODULE, move_args(sim, "fin.example.com"))
+    assert not result.get("failed"), result
+    holders = forest_holders(control)
+    assert holders["host/fin"] == ["BETA$"] and holders["host/fin.example.com"] == ["BETA$"]
+    assert sorted(holders["host/legacy"]) == ["ALPHA$", "LEGACY01$"]  # not this unit's to fix
+
+
+def test_exact_spns_option(pair, ansible):
+    """spns: exactly these SPNs (what a rollback puts back), not both forms of a name; bad input
+    is refused naming the element, before any write."""
+    sim, control, _, beta = pair
+    reset(control, "beta")
+    added, bad = ansible.tasks([
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, spns=["HOST/exact.example.com"], **CREDS)},
+        {"module": MODULE, "args": conn(sim, "beta", provider=PROVIDER, spns=["HOST/ok", "no-service"], **CREDS)},
+    ])
+    assert added["changed"] is True and added["added"] == ["HOST/exact.example.com"], added
+    assert "host/exact" not in spns(beta) and "host/exact.example.com" in spns(beta)
+    assert bad.get("failed") is True and "spns[1]" in bad["msg"], bad
+    assert writes(control, "beta") == 1

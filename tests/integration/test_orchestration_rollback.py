@@ -242,3 +242,42 @@ def test_rollback_of_a_failback_stopped_before_the_point_of_no_return(failed_ove
     assert _suspended(beta) == _suspended(before["beta"])
     unit = _report(runner, "rollback")["home"]
     assert unit["status"] == "rolled_back" and unit["from"] == "beta" and unit["to"] == "alpha"
+
+
+def test_spns_a_failed_move_left_on_no_account_are_put_back_by_rollback(sim_factory, collections_root, tmp_path):
+    """Issue 14 point 2. The SPN step of finance's failover fails after its SPNs left alpha's
+    account (beta's AD refuses the add), and alpha's AD refuses the two writes that would put them
+    back (the module's undo, the unit's own rollback): the SPNs are on no account. rollback.yml
+    used to skip the SPNs then (the names were back already, beta held none) and report
+    rolled_back. It must put exactly those SPNs back on alpha's account; then the failover's SPN
+    move completes."""
+    _sim, control, runner = _start(sim_factory, collections_root, tmp_path)
+    original = {c: control.state(c) for c in CLUSTERS}
+    control.faults("beta", [{"method": "PUT", "path": "/auth/providers/ads", "status": 500, "code": "AEC_EXCEPTION",
+                             "message": "injected: beta's AD refuses", "count": 1}])
+    control.faults("alpha", [{"method": "PUT", "path": "/auth/providers/ads", "status": 500, "code": "AEC_EXCEPTION",
+                              "message": "injected: alpha's AD refuses", "skip": 1, "count": 2}])
+    proc = runner.playbook("failover.yml", "--tags", "s14_smartconnect,s15_spn", "--limit", "finance")
+    assert proc.returncode != 0
+    unit = _report(runner, "failover")["finance"]
+    assert unit["status"] == "failed" and unit["stopped_at"] == "s15_spn", unit
+    assert "run playbooks/rollback.yml" in unit["where_it_stands"], unit
+    forest = control.state("alpha")
+    assert not MOVED_SPNS & (_spns(forest, "ALPHA$") | _spns(forest, "BETA$")), "the injected faults did not strand them"
+
+    control.clear_faults("alpha")
+    control.clear_faults("beta")
+    _ok(runner.playbook("rollback.yml", "--limit", "finance"))
+    forest = control.state("alpha")
+    assert _spns(forest, "ALPHA$") == _spns(original["alpha"], "ALPHA$")
+    assert _spns(forest, "BETA$") == _spns(original["beta"], "BETA$")
+    unit = _report(runner, "rollback")["finance"]
+    assert unit["status"] == "rolled_back", unit
+    assert any(s["step"] == "s15_spn" and s["status"] == "changed" for s in unit["steps"]), [
+        (s["step"], s["status"], s["note"]) for s in unit["steps"]]
+    assert _pools(control.state("alpha")) == _pools(original["alpha"])
+
+    # The same steps again, with AD answering: the SPNs move to beta, none left on alpha.
+    _ok(runner.playbook("failover.yml", "--tags", "s14_smartconnect,s15_spn", "--limit", "finance"))
+    forest = control.state("alpha")
+    assert _spns(forest, "BETA$") >= MOVED_SPNS and not MOVED_SPNS & _spns(forest, "ALPHA$")
