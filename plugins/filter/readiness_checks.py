@@ -312,7 +312,7 @@ def oplocks_check(f, risk):
     writing = [label for label, files in opened.items() if any(x.endswith(", write)") for x in files)]
     shown = ", ".join(labels[:OPLOCKS_SHOWN]) + (" and %d more" % (len(labels) - OPLOCKS_SHOWN) if len(labels) > OPLOCKS_SHOWN else "")
     detail = ("%d share%s with oplocks on and continuous availability off (OneFS's default; writes a client caches under an "
-              "oplock or lease are lost when its session drops at failover, seed 002): %s (every one: this check's 'shares' in "
+              "oplock or lease are lost when its session drops at failover): %s (every one: this check's 'shares' in "
               "the run's JSON report); " % (len(labels), "" if len(labels) == 1 else "s", shown))
     if not opened:
         detail += "no file open on any of them now"
