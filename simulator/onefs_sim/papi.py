@@ -1,5 +1,6 @@
 """Platform API resource handlers."""
 import copy
+import json
 import re
 import time
 from urllib.parse import unquote
@@ -105,17 +106,46 @@ def check_ifs_path(path, field="path"):
     return norm_path(path)
 
 
+def _sort_key(value):
+    """A total order over JSON values (None first, then numbers, then text) for ?sort=."""
+    if value is None:
+        return (0, 0, "")
+    if isinstance(value, bool | int | float):
+        return (1, value, "")
+    return (2, 0, json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else str(value).lower())
+
+
+def _sort(items, sort, direction):
+    """OneFS collection options (every collection GET whose handler declares them, per the
+    isilon-sdk list methods): ``sort`` = the field to order by, ``dir`` = ASC or DESC."""
+    if direction is not None and direction not in ("ASC", "DESC"):
+        raise bad_request("Field: dir must be ASC or DESC", "dir")
+    if sort:
+        if items and not any(sort in item for item in items):
+            raise bad_request("Field: sort: '%s' is not a field of these objects" % sort, "sort")
+        items = sorted(items, key=lambda item: _sort_key(item.get(sort)))
+    if direction == "DESC":
+        items = list(reversed(items))
+    return items
+
+
 def page(req, items, key, extra=None, limit_max=5000, with_total=True, digest_value=None):
-    """Apply limit/resume paging to an already ordered list of dicts."""
+    """Apply sort/dir, then limit/resume paging, to an already ordered list of dicts.
+
+    The resume token carries the offset, limit, zone, sort and dir of the first call (OneFS:
+    "resume cannot be used with other options")."""
     offset = 0
     limit = req.q("limit")
     token = req.q("resume")
+    sort, direction = req.q("sort"), req.q("dir")
     if token:
         try:
             t = decode_token(token)
             offset, limit = t["o"], t.get("l")
+            sort, direction = t.get("s"), t.get("d")
         except Exception:
             raise bad_request("Invalid resume token", "resume")
+    items = _sort(items, sort, direction)
     if limit is not None:
         try:
             limit = int(limit)
@@ -130,7 +160,8 @@ def page(req, items, key, extra=None, limit_max=5000, with_total=True, digest_va
         chunk = items[offset:offset + limit]
         resume = None
         if offset + limit < total:
-            resume = encode_token({"o": offset + limit, "l": limit, "z": req.zone_name()})
+            resume = encode_token({"o": offset + limit, "l": limit, "z": req.zone_name(), "s": sort,
+                                   "d": direction})
     out = {key: chunk, "resume": resume}
     if with_total:
         out["total"] = total
@@ -307,8 +338,6 @@ def shares_list(req):
     names = c.share_names_sorted(zone["name"])
     shares = c.s["shares"][zone["name"]]
     items = [shares[n] for n in names]
-    if req.q("dir") == "DESC":
-        items.reverse()
     dg = digest(zone["zone_id"], c.s["share_versions"].get(zone["name"], 0))
     return page(req, items, "shares", digest_value=dg)
 
@@ -1459,12 +1488,19 @@ ROUTES = [
 ]
 
 
+# issue 16: identity lookups, zones-summary, cluster/network lists, zone-scoped protocol settings,
+# SyncIQ subreports and license live in their own modules (imported here, after the helpers they use).
+from . import cluster_info, identity  # noqa: E402
+
+ROUTES += identity.ROUTES + cluster_info.ROUTES
+
+
 class Router:
     def __init__(self):
         self.exact = {}
         self.patterns = []
         for pattern, minv, methods in ROUTES:
-            table = {}
+            table = {"QUERY": pattern}  # the route's pattern: queryargs.check() looks its arguments up
             for m, h in methods.items():
                 table[m] = h if isinstance(h, tuple) else (h, True)
             if "(" not in pattern:
