@@ -93,6 +93,8 @@ def _interfaces(cluster):
 
 def network_interfaces(req):
     items = _interfaces(req.cluster)
+    if req.version < 21:  # linklayer and macaddr came with handler version 21 (isilon-sdk v9_10_0)
+        items = [{k: v for k, v in i.items() if k not in ("linklayer", "macaddr")} for i in items]
     lnn = req.q("lnn")
     if lnn:
         items = [i for i in items if str(i["lnn"]) == lnn]
@@ -165,13 +167,23 @@ EXTERNAL_DEFAULTS = {"default_groupnet": "groupnet0", "ipv6_accept_redirects": F
                      "sbr": False, "sc_rebalance_delay": 0, "sc_server_ttl": 900, "tcp_ports": [2049, 445, 20, 21, 80]}
 
 
+# Fields a handler version adds (isilon-sdk: NetworkExternalSettings of v9_12_0, /platform/23).
+_FROM_VERSION = {"lagg_lacp_fast_timeout": 23}
+EXTERNAL_DEFAULTS["lagg_lacp_fast_timeout"] = False
+
+
 def _stored_settings(key, defaults):
     """GET/PUT handlers for cluster settings kept in the state under `key` (created on first use)."""
+    def known(version):
+        return {k: v for k, v in defaults.items() if version >= _FROM_VERSION.get(k, 0)}
+
     def get(req):
-        return {"settings": dict(copy.deepcopy(defaults), **req.cluster.s.get(key, {}))}
+        shown = known(req.version)
+        stored = {k: v for k, v in req.cluster.s.get(key, {}).items() if k in shown}
+        return {"settings": dict(copy.deepcopy(shown), **stored)}
 
     def put(req):
-        body = check_fields(req.body, set(defaults))
+        body = check_fields(req.body, set(known(req.version)))
         vals = check_types(body, defaults)
         req.cluster.s[key] = dict(req.cluster.s.get(key, {}), **vals)
         return 204, None

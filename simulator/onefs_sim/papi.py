@@ -326,6 +326,11 @@ def _check_share_name(name):
         raise ApiError(400, "AEC_NAMEILLEGAL", "Share name '%s' contains illegal characters" % name, "name")
 
 
+def path_exists(cluster, path):
+    """Whether a directory exists in the cluster's namespace (the simulator's /ifs tree)."""
+    return path == "/ifs" or cluster.s["files"].get(path, {}).get("type") == "container"
+
+
 def _share_path_in_zone(zone, path):
     if not path_under(path, zone["path"]):
         raise bad_request("Path '%s' is not within the base path '%s' of zone '%s'" % (
@@ -367,7 +372,13 @@ def share_create(req):
         shares = c.s["shares"][zone["name"]]
         if body["name"].lower() in shares:
             raise conflict("Share '%s' already exists" % body["name"], "name")
+        # OneFS refuses a share on a directory that does not exist unless create_path asks for it
+        # (OneFS API reference, SMB share create: "create_path: Create path if does not exist").
+        if not body.get("create_path") and not path_exists(c, path):
+            raise not_found("Path '%s' does not exist: set create_path to create it" % path)
         share = models.with_defaults(models.SHARE_DEFAULTS, {})
+        # New shares start from the zone's share settings (GET/PUT protocols/smb/settings/share).
+        share.update(cluster_info.zone_defaults(c, "smb_share", zone["name"]))
         share.update(vals)
         share.update({"id": body["name"], "name": body["name"], "path": path, "zid": zone["zone_id"]})
         shares[body["name"].lower()] = share
@@ -558,9 +569,17 @@ def export_create(req):
             if e["zone"] == zone["name"] and set(e["paths"]) & set(vals["paths"]) and \
                     sorted(e["clients"]) == sorted(vals.get("clients", [])):
                 raise conflict("Export conflicts with export %d (same path and clients)" % e["id"], "paths")
+    # A path that does not exist is refused unless ignore_bad_paths is set (isilon-sdk create_nfs_export
+    # query argument ``ignore_bad_paths``: "Ignore nonexistent or otherwise bad paths").
+    if not req.qbool("ignore_bad_paths"):
+        for p in vals["paths"]:
+            if not path_exists(c, p):
+                raise bad_request("Export path '%s' does not exist" % p, "paths")
     eid = c.s["next_export_id"]
     c.s["next_export_id"] += 1
     e = models.with_defaults(models.EXPORT_DEFAULTS, {})
+    # New exports start from the zone's export settings (GET/PUT protocols/nfs/settings/export).
+    e.update(cluster_info.zone_defaults(c, "nfs_export", zone["name"]))
     e.update(vals)
     e.update({"id": eid, "zone": zone["name"]})
     c.s["exports"][str(eid)] = e
@@ -1005,7 +1024,11 @@ def quota_create(req):
         raise arg_required("include_snapshots")
     if body["type"] not in models.QUOTA_TYPES:
         raise bad_request("Field: type must be one of %s" % ", ".join(models.QUOTA_TYPES), "type")
-    check_ifs_path(body["path"])
+    qpath = check_ifs_path(body["path"])
+    # A quota on a missing directory: 404 AEC_NOT_FOUND "Path not found" (the answer dell/ansible-powerscale
+    # issue #41 quotes from a cluster).
+    if not path_exists(req.cluster, qpath):
+        raise not_found("Path not found: %s" % qpath)
     if body["type"] in ("user", "group"):
         if not body.get("persona"):
             raise arg_required("persona")
