@@ -366,7 +366,8 @@ class Gatherer:
     # ------------------------------------------------------------------ helpers
     def list_zones(self):
         if self.zone_list is None:
-            self.zone_list = self.client.list(self.client.api("zones"), "zones")
+            # OneFS's zones list takes no query argument (not even limit): it answers every zone at once.
+            self.zone_list = self.client.list(self.client.api("zones"), "zones", limit=None)
         return self.zone_list
 
     def resolve_zones(self):
@@ -496,7 +497,8 @@ class Gatherer:
         return pools
 
     def g_ads_providers(self):
-        providers = self.paged(self.client.api("auth/providers/ads"), "ads")
+        # The ADS provider list takes only ``scope`` (no limit/resume): one GET answers them all.
+        providers = self.client.list(self.client.api("auth/providers/ads"), "ads", limit=None)
         if self.filter_zones is not None:
             used = set()
             for zone in self.list_zones():

@@ -1025,10 +1025,6 @@ def quota_create(req):
     if body["type"] not in models.QUOTA_TYPES:
         raise bad_request("Field: type must be one of %s" % ", ".join(models.QUOTA_TYPES), "type")
     qpath = check_ifs_path(body["path"])
-    # A quota on a missing directory: 404 AEC_NOT_FOUND "Path not found" (the answer dell/ansible-powerscale
-    # issue #41 quotes from a cluster).
-    if not path_exists(req.cluster, qpath):
-        raise not_found("Path not found: %s" % qpath)
     if body["type"] in ("user", "group"):
         if not body.get("persona"):
             raise arg_required("persona")
@@ -1036,6 +1032,10 @@ def quota_create(req):
         raise bad_request("Field: persona is only valid for user and group quotas", "persona")
     body = dict(body, persona=resolve_persona(req.world, body.get("persona")))
     q = new_quota(body)
+    # A quota on a missing directory (checked after the body's own validation): 404 AEC_NOT_FOUND
+    # "Path not found" (the answer dell/ansible-powerscale issue #41 quotes from a cluster).
+    if not path_exists(req.cluster, qpath):
+        raise not_found("Path not found: %s" % qpath)
     if q["id"] in req.cluster.s["quotas"]:
         raise conflict("Quota already exists for %s %s" % (body["type"], q["path"]))
     req.cluster.s["quotas"][q["id"]] = q
