@@ -79,7 +79,7 @@ options:
       - Absolute paths under C(/ifs) whose existence to report in RV(paths) (one C(HEAD) on
         C(/namespace) each, read in parallel with the subsets). Readiness uses it to learn which
         share directories a target cluster holds before configuration sync writes anything.
-      - Reading only paths is possible with O(gather_subset=[]) .
+      - With O(gather_subset=[]) the module reads only these paths.
     type: list
     elements: str
   query_only:
@@ -97,8 +97,8 @@ extends_documentation_fragment:
 notes:
   - "API calls: one paged list per subset (per zone for zone-scoped subsets), one zone list
     when zones are needed, three settings GETs for V(protocol_settings), and one item GET per
-    AD provider that its list entry lacks SPNs for. The subsets are read four at a time
-    (threads sharing one session)."
+    AD provider that its list entry lacks SPNs for, one C(HEAD) per path of O(check_paths).
+    The subsets are read four at a time (threads sharing one session)."
   - OneFS reports a policy's C(action) outside copy|sync while a failover job exists; this
     module returns what the cluster says, unchanged.
 requirements:
