@@ -100,7 +100,7 @@ def readiness_share_paths(f, policies, scopes):
     shares that the final sync will not bring there (outside every unit policy's selection)."""
     policies = [p for p in _l(policies) if isinstance(p, dict)]
     scopes = [sc for sc in _l(scopes) if isinstance(sc, dict)]
-    return sorted(set(t for _, _, t in _share_targets(f, policies, scopes)))
+    return sorted(set(target for zone, name, target in _share_targets(f, policies, scopes)))
 
 
 def readiness_checks(f, t, unit):
