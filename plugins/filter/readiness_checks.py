@@ -62,6 +62,47 @@ def _ad(info, zone):
     return ([a for a in ads if a.get("name") in names] + ads + [{}])[0]
 
 
+def _replicated(path, policies, f):
+    """True when a unit policy's next sync brings ``path`` to the receiving side: under its
+    source root, selected by its include/exclude directories (as SyncIQ selects them)."""
+    for p in policies:
+        root = p.get("from_path") or ""
+        if not root or not _under(path, root):
+            continue
+        conf = _first(_d(f).get("sync_policies"), "name", p.get("name"), {})
+        include = [d for d in _l(conf.get("source_include_directories")) if d]
+        exclude = [d for d in _l(conf.get("source_exclude_directories")) if d]
+        if include and path != root and not any(_under(path, d) or _under(d, path) for d in include):
+            continue
+        if any(_under(path, d) for d in exclude):
+            continue
+        return True
+    return False
+
+
+def _share_targets(f, policies, scopes):
+    """[(zone, share, target path)] of the unit's SMB shares that no unit policy replicates."""
+    out = []
+    for s in _l(_d(f).get("smb_shares")):
+        if not isinstance(s, dict) or s.get("path") is None:
+            continue
+        for sc in scopes:
+            if s.get("zone") == sc.get("zone") and _under(s["path"], sc.get("path")):
+                if not _replicated(s["path"], policies, f):
+                    target = (sc.get("to_path") or "").rstrip("/") + s["path"][len((sc.get("path") or "").rstrip("/")):]
+                    out.append((s.get("zone"), s.get("name"), target))
+                break
+    return out
+
+
+def readiness_share_paths(f, policies, scopes):
+    """The target paths readiness must find on the receiving cluster: those of the unit's SMB
+    shares that the final sync will not bring there (outside every unit policy's selection)."""
+    policies = [p for p in _l(policies) if isinstance(p, dict)]
+    scopes = [sc for sc in _l(scopes) if isinstance(sc, dict)]
+    return sorted(set(target for zone, name, target in _share_targets(f, policies, scopes)))
+
+
 def readiness_checks(f, t, unit):
     """The readiness checks of a unit: [{check, status, detail}] (see the filter's documentation)."""
     if not isinstance(unit, dict):
@@ -166,6 +207,15 @@ def readiness_checks(f, t, unit):
                 add("target_policy_" + n, "OK", "writes_disabled on " + to)
         service = _service(t, "synciq", "on")
         add("synciq_" + to, "OK" if service == "on" else "ERROR", "SyncIQ service %s" % service)
+        # Configuration sync creates each share on its directory; OneFS refuses a share whose path
+        # does not exist. Shares the final sync does not replicate must find theirs already there.
+        if isinstance(t.get("paths"), dict) and f_ok:
+            missing = ["%s:%s (%s)" % (z, n, p) for z, n, p in _share_targets(f, policies, scopes)
+                       if t["paths"].get(p) is False]
+            add("share_paths", "ERROR" if missing else "OK",
+                ("share directories missing on %s and not replicated by the unit's policies: %s; configuration sync "
+                 "would fail creating these shares: create the directories there, or replicate them" % (to, ", ".join(missing)))
+                if missing else "every share directory exists on %s or comes with the final sync" % to)
         from_zones = u.get("source_zones") if frm == source else u.get("target_zones")
         for sc in scopes:
             to_zone = sc.get("to_zone")
@@ -471,4 +521,4 @@ def spn_check(src, tgt, u, names_s, source, target):
 
 class FilterModule:
     def filters(self):
-        return {"readiness_checks": readiness_checks}
+        return {"readiness_checks": readiness_checks, "readiness_share_paths": readiness_share_paths}

@@ -78,6 +78,14 @@ options:
         results). Its result is returned as RV(query_result).
       - Requires the Python library C(jmespath) on the host that runs the module.
     type: str
+  check_paths:
+    description:
+      - Absolute paths under C(/ifs) whose existence to report in RV(paths) (one C(HEAD) on
+        C(/namespace) each, read in parallel with the subsets). Readiness uses it to learn which
+        share directories a target cluster holds before configuration sync writes anything.
+      - With O(gather_subset=[]) the module reads only these paths.
+    type: list
+    elements: str
   query_only:
     description:
       - Return only RV(query_result) (and RV(gathered_subsets)), not the gathered facts
@@ -93,8 +101,8 @@ extends_documentation_fragment:
 notes:
   - "API calls: one paged list per subset (per zone for zone-scoped subsets), one zone list
     when zones are needed, three settings GETs for V(protocol_settings), and one item GET per
-    AD provider that its list entry lacks SPNs for. The subsets are read four at a time
-    (threads sharing one session)."
+    AD provider that its list entry lacks SPNs for, one C(HEAD) per path of O(check_paths).
+    The subsets are read four at a time (threads sharing one session)."
   - OneFS reports a policy's C(action) outside copy|sync while a failover job exists; this
     module returns what the cluster says, unchanged.
 requirements:
@@ -248,6 +256,11 @@ protocol_settings:
   returned: when gathered
   type: dict
   sample: {"smb": {"service": true}, "nfs": {"service": true}, "synciq": {"service": "on"}}
+paths:
+  description: For each path of O(check_paths), whether it exists on the cluster.
+  returned: when O(check_paths) is given
+  type: dict
+  sample: {"/ifs/eng/proj/docs": true, "/ifs/eng/proj/gone": false}
 query_result:
   description:
     - The result of O(query) on the gathered facts.
@@ -268,6 +281,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError, quote
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError, OneFSModule
 
 try:
@@ -298,6 +312,7 @@ def argument_spec():
         reports_per_policy=dict(type="int", default=1),
         query=dict(type="str"),
         query_only=dict(type="bool", default=False),
+        check_paths=dict(type="list", elements="str"),
     )
 
 
@@ -354,6 +369,9 @@ class Gatherer:
             self.path = posixpath.normpath(path)
         if self.p["query_only"] and self.p["query"] is None:
             raise InputError("query_only needs a query (a JMESPath expression that picks what to return)")
+        for checked in self.p["check_paths"] or []:
+            if not checked or not (checked == "/ifs" or checked.startswith("/ifs/")):
+                raise InputError("check_paths must list absolute paths under /ifs, got %r" % checked)
         if self.p["reports_per_policy"] < 1:
             raise InputError("reports_per_policy must be at least 1, got %s" % self.p["reports_per_policy"])
         if self.p["query"] is not None:
@@ -376,7 +394,8 @@ class Gatherer:
     # ------------------------------------------------------------------ helpers
     def list_zones(self):
         if self.zone_list is None:
-            self.zone_list = self.client.list(self.client.api("zones"), "zones")
+            # OneFS's zones list takes no query argument (not even limit): it answers every zone at once.
+            self.zone_list = self.client.list(self.client.api("zones"), "zones", limit=None)
         return self.zone_list
 
     def resolve_zones(self):
@@ -515,7 +534,8 @@ class Gatherer:
         return self.paged(self.client.api("network/subnets"), "subnets")
 
     def g_ads_providers(self):
-        providers = self.paged(self.client.api("auth/providers/ads"), "ads")
+        # The ADS provider list takes only ``scope`` (no limit/resume): one GET answers them all.
+        providers = self.client.list(self.client.api("auth/providers/ads"), "ads", limit=None)
         if self.filter_zones is not None:
             used = set()
             for zone in self.list_zones():
@@ -585,6 +605,17 @@ class Gatherer:
             seen.add(token)
             params = {"resume": token}
 
+    def path_exists(self, path):
+        """Whether ``path`` exists on the cluster (HEAD on the namespace: 200, or 404)."""
+        url = "/namespace" + quote(posixpath.normpath(path))
+        try:
+            self.client.request("HEAD", url)
+        except OneFSError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
+
     def g_protocol_settings(self):
         return {
             "smb": self.settings("protocols/smb/settings/global"),
@@ -605,11 +636,16 @@ class Gatherer:
         facts = {}
         # The subsets are independent reads: a few at a time (the client's session and
         # connection pool are shared), the result in the order asked for.
-        with ThreadPoolExecutor(max_workers=max(1, min(GATHER_THREADS, len(subsets)))) as pool:
+        checked = list(dict.fromkeys(self.p["check_paths"] or []))
+        with ThreadPoolExecutor(max_workers=max(1, min(GATHER_THREADS, len(subsets) + len(checked)))) as pool:
             futures = [(subset, pool.submit(getattr(self, "g_" + subset))) for subset in subsets]
+            path_futures = [(path, pool.submit(self.path_exists, path)) for path in checked]
             for subset, future in futures:
                 facts[subset] = future.result()
+            exists = dict((path, future.result()) for path, future in path_futures)
         result = {} if self.p["query_only"] else dict(facts)
+        if self.p["check_paths"] is not None:
+            result["paths"] = exists
         result["gathered_subsets"] = subsets
         if self.p["query"] is not None:
             result["query_result"] = self.compiled.search(facts)

@@ -1,5 +1,6 @@
 """Platform API resource handlers."""
 import copy
+import json
 import re
 import time
 from urllib.parse import unquote
@@ -105,17 +106,46 @@ def check_ifs_path(path, field="path"):
     return norm_path(path)
 
 
+def _sort_key(value):
+    """A total order over JSON values (None first, then numbers, then text) for ?sort=."""
+    if value is None:
+        return (0, 0, "")
+    if isinstance(value, bool | int | float):
+        return (1, value, "")
+    return (2, 0, json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else str(value).lower())
+
+
+def _sort(items, sort, direction):
+    """OneFS collection options (every collection GET whose handler declares them, per the
+    isilon-sdk list methods): ``sort`` = the field to order by, ``dir`` = ASC or DESC."""
+    if direction is not None and direction not in ("ASC", "DESC"):
+        raise bad_request("Field: dir must be ASC or DESC", "dir")
+    if sort:
+        if items and not any(sort in item for item in items):
+            raise bad_request("Field: sort: '%s' is not a field of these objects" % sort, "sort")
+        items = sorted(items, key=lambda item: _sort_key(item.get(sort)))
+    if direction == "DESC":
+        items = list(reversed(items))
+    return items
+
+
 def page(req, items, key, extra=None, limit_max=5000, with_total=True, digest_value=None):
-    """Apply limit/resume paging to an already ordered list of dicts."""
+    """Apply sort/dir, then limit/resume paging, to an already ordered list of dicts.
+
+    The resume token carries the offset, limit, zone, sort and dir of the first call (OneFS:
+    "resume cannot be used with other options")."""
     offset = 0
     limit = req.q("limit")
     token = req.q("resume")
+    sort, direction = req.q("sort"), req.q("dir")
     if token:
         try:
             t = decode_token(token)
             offset, limit = t["o"], t.get("l")
+            sort, direction = t.get("s"), t.get("d")
         except Exception:
             raise bad_request("Invalid resume token", "resume")
+    items = _sort(items, sort, direction)
     if limit is not None:
         try:
             limit = int(limit)
@@ -130,7 +160,8 @@ def page(req, items, key, extra=None, limit_max=5000, with_total=True, digest_va
         chunk = items[offset:offset + limit]
         resume = None
         if offset + limit < total:
-            resume = encode_token({"o": offset + limit, "l": limit, "z": req.zone_name()})
+            resume = encode_token({"o": offset + limit, "l": limit, "z": req.zone_name(), "s": sort,
+                                   "d": direction})
     out = {key: chunk, "resume": resume}
     if with_total:
         out["total"] = total
@@ -295,6 +326,11 @@ def _check_share_name(name):
         raise ApiError(400, "AEC_NAMEILLEGAL", "Share name '%s' contains illegal characters" % name, "name")
 
 
+def path_exists(cluster, path):
+    """Whether a directory exists in the cluster's namespace (the simulator's /ifs tree)."""
+    return path == "/ifs" or cluster.s["files"].get(path, {}).get("type") == "container"
+
+
 def _share_path_in_zone(zone, path):
     if not path_under(path, zone["path"]):
         raise bad_request("Path '%s' is not within the base path '%s' of zone '%s'" % (
@@ -307,8 +343,6 @@ def shares_list(req):
     names = c.share_names_sorted(zone["name"])
     shares = c.s["shares"][zone["name"]]
     items = [shares[n] for n in names]
-    if req.q("dir") == "DESC":
-        items.reverse()
     dg = digest(zone["zone_id"], c.s["share_versions"].get(zone["name"], 0))
     return page(req, items, "shares", digest_value=dg)
 
@@ -338,7 +372,13 @@ def share_create(req):
         shares = c.s["shares"][zone["name"]]
         if body["name"].lower() in shares:
             raise conflict("Share '%s' already exists" % body["name"], "name")
+        # OneFS refuses a share on a directory that does not exist unless create_path asks for it
+        # (OneFS API reference, SMB share create: "create_path: Create path if does not exist").
+        if not body.get("create_path") and not path_exists(c, path):
+            raise not_found("Path '%s' does not exist: set create_path to create it" % path)
         share = models.with_defaults(models.SHARE_DEFAULTS, {})
+        # New shares start from the zone's share settings (GET/PUT protocols/smb/settings/share).
+        share.update(cluster_info.zone_defaults(c, "smb_share", zone["name"]))
         share.update(vals)
         share.update({"id": body["name"], "name": body["name"], "path": path, "zid": zone["zone_id"]})
         shares[body["name"].lower()] = share
@@ -529,9 +569,17 @@ def export_create(req):
             if e["zone"] == zone["name"] and set(e["paths"]) & set(vals["paths"]) and \
                     sorted(e["clients"]) == sorted(vals.get("clients", [])):
                 raise conflict("Export conflicts with export %d (same path and clients)" % e["id"], "paths")
+    # A path that does not exist is refused unless ignore_bad_paths is set (isilon-sdk create_nfs_export
+    # query argument ``ignore_bad_paths``: "Ignore nonexistent or otherwise bad paths").
+    if not req.qbool("ignore_bad_paths"):
+        for p in vals["paths"]:
+            if not path_exists(c, p):
+                raise bad_request("Export path '%s' does not exist" % p, "paths")
     eid = c.s["next_export_id"]
     c.s["next_export_id"] += 1
     e = models.with_defaults(models.EXPORT_DEFAULTS, {})
+    # New exports start from the zone's export settings (GET/PUT protocols/nfs/settings/export).
+    e.update(cluster_info.zone_defaults(c, "nfs_export", zone["name"]))
     e.update(vals)
     e.update({"id": eid, "zone": zone["name"]})
     c.s["exports"][str(eid)] = e
@@ -1006,7 +1054,7 @@ def quota_create(req):
         raise arg_required("include_snapshots")
     if body["type"] not in models.QUOTA_TYPES:
         raise bad_request("Field: type must be one of %s" % ", ".join(models.QUOTA_TYPES), "type")
-    check_ifs_path(body["path"])
+    qpath = check_ifs_path(body["path"])
     if body["type"] in ("user", "group"):
         if not body.get("persona"):
             raise arg_required("persona")
@@ -1014,6 +1062,10 @@ def quota_create(req):
         raise bad_request("Field: persona is only valid for user and group quotas", "persona")
     body = dict(body, persona=resolve_persona(req.world, body.get("persona")))
     q = new_quota(body)
+    # A quota on a missing directory (checked after the body's own validation): 404 AEC_NOT_FOUND
+    # "Path not found" (the answer dell/ansible-powerscale issue #41 quotes from a cluster).
+    if not path_exists(req.cluster, qpath):
+        raise not_found("Path not found: %s" % qpath)
     if q["id"] in req.cluster.s["quotas"]:
         raise conflict("Quota already exists for %s %s" % (body["type"], q["path"]))
     req.cluster.s["quotas"][q["id"]] = q
@@ -1490,12 +1542,19 @@ ROUTES = [
 ]
 
 
+# issue 16: identity lookups, zones-summary, cluster/network lists, zone-scoped protocol settings,
+# SyncIQ subreports and license live in their own modules (imported here, after the helpers they use).
+from . import cluster_info, identity  # noqa: E402
+
+ROUTES += identity.ROUTES + cluster_info.ROUTES
+
+
 class Router:
     def __init__(self):
         self.exact = {}
         self.patterns = []
         for pattern, minv, methods in ROUTES:
-            table = {}
+            table = {"QUERY": pattern}  # the route's pattern: queryargs.check() looks its arguments up
             for m, h in methods.items():
                 table[m] = h if isinstance(h, tuple) else (h, True)
             if "(" not in pattern:

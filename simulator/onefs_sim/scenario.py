@@ -7,7 +7,7 @@ import yaml
 
 from . import models
 from .errors import ApiError
-from .util import new_guid, norm_path, quota_id
+from .util import new_guid, norm_path, path_under, quota_id
 from .world import RELEASE_LATEST, Cluster
 
 SCENARIO_DIR = os.path.join(os.path.dirname(__file__), "scenarios")
@@ -237,6 +237,8 @@ def _populate(world, c, spec):
         item["zone"] = ex.get("zone", "System")
         item["paths"] = [norm_path(p) for p in ex["paths"]]
         s["exports"][str(eid)] = item
+        for p in item["paths"]:
+            _mkdirs(s, p)  # an export exists only on an existing directory
     for al in spec.get("aliases", []):
         zone = al.get("zone", "System")
         s["aliases"][zone][al["name"]] = {"id": al["name"], "name": al["name"], "path": norm_path(al["path"]),
@@ -267,6 +269,7 @@ def _populate(world, c, spec):
     for q in spec.get("quotas", []):
         item = new_quota(q, world)
         s["quotas"][item["id"]] = item
+        _mkdirs(s, item["path"])  # a quota exists only on an existing directory
     for sc in spec.get("snapshot_schedules", []):
         sid = sc.get("id") or s["next_schedule_id"]
         s["next_schedule_id"] = max(s["next_schedule_id"], sid + 1)
@@ -424,3 +427,8 @@ def _policies(world, c, spec):
         _mkdirs(tc.s, pol["target_path"])
         if synced:
             tc.s["generations"][pol["target_path"]] = gens[pol["source_root_path"]]
+            # A synced pair: the target holds the source root's tree as the last sync left it.
+            root, dst = pol["source_root_path"], pol["target_path"]
+            for path, entry in list(c.s["files"].items()):
+                if path_under(path, root) and path != root:
+                    tc.s["files"].setdefault(dst + path[len(root):], dict(entry))

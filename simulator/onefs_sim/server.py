@@ -6,9 +6,10 @@ import socket
 import ssl
 import tempfile
 import threading
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import namespace
+from . import namespace, queryargs
 from .errors import ApiError, forbidden, unauthorized
 from .papi import ROUTER, Req
 from .scenario import build_world, load_scenario
@@ -124,13 +125,19 @@ class _BaseHandler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status, body=b"", ctype=JSON, headers=()):
-        parts = ["HTTP/1.1 %d %s\r\n" % (status, REASONS.get(status, "Status"))]
-        if status != 204:
-            parts.append("Content-Type: %s\r\nContent-Length: %d\r\n" % (ctype, len(body or b"")))
+        # Header order of OneFS's web server (Apache httpd in front of the PAPI handlers): Date and
+        # Server first, then the handler's own headers (the two Set-Cookie of a login), then
+        # Content-Length and Content-Type last (issue 16, point 9).
+        parts = ["HTTP/1.1 %d %s\r\n" % (status, REASONS.get(status, "Status")),
+                 "Date: %s\r\n" % formatdate(usegmt=True), "Server: Apache\r\n"]
         for k, v in headers:
             parts.append("%s: %s\r\n" % (k, v))
+        if status != 204:
+            parts.append("Content-Length: %d\r\n" % len(body or b""))
         if self.close_connection:
             parts.append("Connection: close\r\n")
+        if status != 204:
+            parts.append("Content-Type: %s\r\n" % ctype)
         parts.append("\r\n")
         data = "".join(parts).encode("latin-1")
         if status != 204 and body:
@@ -273,14 +280,19 @@ class PapiHandler(_BaseHandler):
                 body = json.loads(raw or b"{}")
             except ValueError:
                 raise ApiError(400, "AEC_BAD_REQUEST", "Invalid JSON body")
-            res = cluster.login(body.get("username"), body.get("password"))
+            services = body.get("services") or ["platform", "namespace"]
+            if not isinstance(services, list) or not all(x in ("platform", "namespace", "remote-service")
+                                                         for x in services):
+                raise ApiError(400, "AEC_BAD_REQUEST", "Field: services must be a list of platform, namespace",
+                               "services")
+            res = cluster.login(body.get("username"), body.get("password"), services)
             if res is None:
                 raise ApiError(401, None, "Username or password is incorrect.")
             sid, csrf = res
             secure = "; Secure" if cluster.endpoint is not None and cluster.endpoint.tls else ""
             headers = (("Set-Cookie", "isisessid=%s; path=/; HttpOnly%s; SameSite=strict" % (sid, secure)),
                        ("Set-Cookie", "isicsrf=%s; path=/%s" % (csrf, secure)))
-            out = {"services": body.get("services") or ["platform", "namespace"], "timeout_absolute": 14400,
+            out = {"services": services, "timeout_absolute": 14400,
                    "timeout_inactive": cluster.session_timeout_inactive, "username": body.get("username")}
             return 201, json.dumps(out).encode(), JSON, headers
         sid = _cookie(self.headers.get("Cookie"), "isisessid")
@@ -288,7 +300,10 @@ class PapiHandler(_BaseHandler):
         if method == "GET":
             if sess is None:
                 raise unauthorized()
-            out = {"services": ["platform", "namespace"], "timeout_absolute": 14400,
+            # The session's own user and services; timeout_absolute counts down from login (14400 s).
+            import time
+            left = max(0, int(14400 - (time.time() - sess["created"])))
+            out = {"services": sess.get("services", ["platform", "namespace"]), "timeout_absolute": left,
                    "timeout_inactive": cluster.session_timeout_inactive, "username": sess["user"]["name"]}
             return 200, json.dumps(out).encode(), JSON, ()
         if method == "DELETE":
@@ -313,6 +328,7 @@ class PapiHandler(_BaseHandler):
         if hit is None or v < hit[0]:
             raise ApiError(404, "AEC_NOT_FOUND", "Path '/platform/%s/%s' not found" % (ver, rest))
         minv, table, params = hit
+        queryargs.check(table["QUERY"], method, query)
         if method == "GET" and "describe" in query:
             return self._describe(table, ver, rest, query)
         entry = table.get("GET" if method == "HEAD" else method)

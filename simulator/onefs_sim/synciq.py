@@ -195,7 +195,10 @@ class Engine:
             "id": pol["name"], "job_id": job_id, "policy_id": pol["id"], "policy_name": pol["name"],
             "action": action, "state": "running", "start_time": int(t), "end_time": None,
             "policy_action": pol.get("action") if pol.get("action") in ("copy", "sync") else "sync",
-            "policy": {"action": pol.get("action", "sync"), "name": pol["name"],
+            # While a recovery job runs, OneFS reports its action as the job policy's action (the same
+            # record as the policy-list quirk above; SyncJobPolicy.action's enum lists them).
+            "policy": {"action": action if action in RECOVERY_ACTIONS else pol.get("action", "sync"),
+                       "name": pol["name"],
                        "file_matching_pattern": pol.get("file_matching_pattern", {"or_criteria": []}),
                        "source_exclude_directories": pol.get("source_exclude_directories", []),
                        "source_include_directories": pol.get("source_include_directories", []),
@@ -280,12 +283,23 @@ class Engine:
         rule = c.match_fault("JOB", job["policy_name"])
         if rule is not None:
             error = rule.message or "Injected SyncIQ job failure"
+        if error is None and action in ("run", "test"):
+            error = self._missing_source_root(c, job)
         if action in ("run", "test"):
             self._complete_sync(c, job, error)
         elif action == "resync_prep":
             self._complete_resync_prep(c, job, error)
         else:
             self._complete_recovery(c, job, error)
+
+    @staticmethod
+    def _missing_source_root(c, job):
+        """A sync job whose source root directory does not exist fails (issue 16, point 8)."""
+        pol = c.s["policies"].get(job["policy_id"])
+        root = pol["source_root_path"] if pol else None
+        if root and root != "/ifs" and c.s["files"].get(root, {}).get("type") != "container":
+            return "Source root path %s does not exist" % root
+        return None
 
     def _finish(self, c, job, state, error=None):
         t = int(time.time())
@@ -312,7 +326,7 @@ class Engine:
             rep.pop(k, None)
         rep["id"] = "%d-%s" % (job["job_id"], job["policy_name"])
         rep["duration"] = int((job.get("end_time") or time.time()) - job["start_time"])
-        rep["subreport_count"] = 0
+        rep["subreport_count"] = 1  # one subreport per job (sync/reports/<id>/subreports)
         if target is not None:
             rep.pop("policy", None)
             rep.pop("policy_action", None)  # not part of TargetReport

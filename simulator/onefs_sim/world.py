@@ -242,7 +242,7 @@ class Cluster:
         self._auth_cache[header_value] = u
         return u
 
-    def login(self, name, password):
+    def login(self, name, password, services=None):
         u = self.s["users"].get(name)
         if u is None or u["password"] != password:
             return None
@@ -250,7 +250,8 @@ class Cluster:
         csrf = str(uuid.uuid4())
         t = time.time()
         with self.sessions_lock:
-            self.sessions[sid] = {"user": u, "csrf": csrf, "created": t, "last": t}
+            self.sessions[sid] = {"user": u, "csrf": csrf, "created": t, "last": t,
+                                  "services": list(services or ["platform", "namespace"])}
         return sid, csrf
 
     def session(self, sid):

@@ -81,7 +81,8 @@ class Env:
 
         class RecordingClient(mod.ApiClient):
             def deserialize(self, response, response_type):
-                responses.append((response_type, json.loads(response.data)))
+                if response.data and response_type:  # the namespace API's directory create answers no JSON
+                    responses.append((response_type, json.loads(response.data)))
                 return super().deserialize(response, response_type)
 
         cfg = mod.Configuration()
@@ -103,6 +104,12 @@ class Env:
 
     def state(self, cluster="alpha"):
         return self.control.state(cluster)
+
+    def mkdir(self, path, cluster="alpha"):
+        """Create a directory (and its parents) through the SDK's namespace API: OneFS refuses
+        exports, quotas and sync runs on paths that do not exist."""
+        self.mod.NamespaceApi(getattr(self, cluster)).create_directory(
+            path.lstrip("/"), x_isi_ifs_target_type="container", recursive=True)
 
     def wait(self, predicate, timeout=10.0, what="condition"):
         deadline = time.monotonic() + timeout
@@ -311,6 +318,7 @@ def test_nfs_exports_crud(env):
     exports = proto.list_nfs_exports(zone="eng").exports
     state = env.state()
     assert sorted(e.id for e in exports) == sorted(e["id"] for e in state["exports"] if e["zone"] == "eng")
+    env.mkdir("/ifs/eng/contract")
     made = proto.create_nfs_export(m.NfsExportCreateParams(paths=["/ifs/eng/contract"], clients=["10.1.1.1"],
                                                            root_clients=["10.1.1.2"], description="sdk",
                                                            read_only=True), zone="eng")
@@ -408,6 +416,7 @@ def test_sync_jobs_failover_failback_and_quirk(env):
     sync_a.create_sync_policy(m.SyncPolicyCreateParams(
         name=name, action="sync", source_root_path="/ifs/%s" % name, target_host="beta",
         target_path="/ifs/%s" % name, enabled=True))
+    env.mkdir("/ifs/%s" % name)
     env.control.write_data("alpha", "/ifs/%s" % name)
     env.control.settings("alpha", job_seconds=0.3)
 
@@ -577,6 +586,7 @@ def test_quotas_crud(env):
     assert all(len(q.id) == 32 for q in listed)
     assert [q.path for q in quota.list_quota_quotas(path="/ifs/finance").quotas] == ["/ifs/finance"]
 
+    env.mkdir("/ifs/eng/contractq")
     made = quota.create_quota_quota(m.QuotaQuotaCreateParams(
         type="directory", path="/ifs/eng/contractq", include_snapshots=False, enforced=True,
         thresholds=m.QuotaQuotaThresholds(hard=10 * 2**30, percent_soft=80.0, soft_grace=3600)))

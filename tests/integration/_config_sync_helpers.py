@@ -62,6 +62,9 @@ BASE = {
         "beta": {
             "zones": [{"name": "eng", "path": "/ifs/eng"}, {"name": "engdr", "path": "/ifs/engdr"}],
             "dedupe": {"paths": ["/ifs/beta_own"]},
+            # The unit's tree as SyncIQ replicated it (OneFS refuses shares and exports on missing paths).
+            "files": [{"path": root + sub, "type": "container"}
+                      for root in ("/ifs/eng/proj", "/ifs/engdr/proj") for sub in ("/docs", "/src", "/locked")],
         },
     },
 }

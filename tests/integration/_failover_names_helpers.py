@@ -64,7 +64,9 @@ def scenario():
             "groupnets": [{"name": "groupnet0", "subnets": [{"name": "subnet0", "pools": _pools(name)}]}],
             "ads": [{"name": PROVIDER, "machine_account": name.upper() + "$", "hostname": "%s.ad.example.com" % name}],
             "quotas": _quotas(name),
-            "files": [{"path": p, "type": "container"} for p in FINANCE_DIRS],
+            # beta also holds the failed-over copy of finance (as SyncIQ left it): quotas need their directory.
+            "files": [{"path": p, "type": "container"} for p in FINANCE_DIRS + (
+                [p.replace("/ifs/data/", "/ifs/dr/", 1) for p in FINANCE_DIRS] if name == "beta" else [])],
         }
     return {
         "description": "quota, SmartConnect and SPN module tests",

@@ -8,9 +8,14 @@ MODULE = "onefs_nfs_export"
 PATH = "/ifs/eng/proj/new"
 
 
+def _with_export_dir(data):
+    # OneFS refuses an export on a directory that does not exist: the test's export path exists.
+    data["clusters"]["alpha"].setdefault("files", []).append({"path": PATH, "type": "container"})
+
+
 @pytest.fixture
 def env(sim_factory):
-    return start(sim_factory)
+    return start(sim_factory, _with_export_dir)
 
 
 def args(sim, **extra):

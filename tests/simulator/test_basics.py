@@ -27,7 +27,8 @@ def test_share_crud_and_errors(alpha):
     assert status == 400 and body["errors"][0]["code"] == "AEC_ARG_REQUIRED" and body["errors"][0]["field"] == "path"
     acl = [{"permission": "full", "permission_type": "deny", "trustee": {"name": "Everyone", "type": "wellknown"}},
            {"permission": "change", "permission_type": "allow", "trustee": {"name": "AD\\alice", "type": "user"}}]
-    assert alpha.post(SHARES + "?zone=finance", {"name": "x1", "path": "/ifs/finance/x1", "permissions": acl}) == (
+    assert alpha.post(SHARES + "?zone=finance", {"name": "x1", "path": "/ifs/finance/x1", "permissions": acl,
+                                                "create_path": True}) == (
         201, {"id": "x1"})
     status, body = alpha.post(SHARES + "?zone=finance", {"name": "x1", "path": "/ifs/finance/x1"})
     assert status == 409 and body["errors"][0]["code"] == "AEC_CONFLICT"
@@ -127,7 +128,8 @@ def test_state_dir_restart(tmp_path):
     ca = sim.clusters["alpha"].ca
     port = sim.clusters["alpha"].port
     c = Papi(sim.clusters["alpha"])
-    assert c.post(SHARES + "?zone=eng", {"name": "persist", "path": "/ifs/eng/persist"})[0] == 201
+    assert c.post(SHARES + "?zone=eng", {"name": "persist", "path": "/ifs/eng/persist",
+                                                  "create_path": True})[0] == 201
     assert c.put("/platform/3/zones/eng", {"netbios_name": "ENGNB"}) == (204, None)
     c.close()
     sim.stop()

@@ -110,9 +110,11 @@ def _change_everything(alpha, beta, control):
     """One write of (nearly) every kind the simulator stores."""
     acl = [{"permission": "change", "permission_type": "allow", "trustee": {"name": "AD\\alice", "type": "user"}}]
     assert alpha.post("/platform/12/protocols/smb/shares?zone=finance",
-                      {"name": "persisted", "path": "/ifs/finance/persisted", "permissions": acl})[0] == 201
+                      {"name": "persisted", "path": "/ifs/finance/persisted", "permissions": acl,
+                       "create_path": True})[0] == 201
     assert alpha.put("/platform/12/protocols/smb/shares/home", {"oplocks": False, "name": "home2"}) == (204, None)
     assert alpha.post("/platform/3/zones", {"name": "newzone", "path": "/ifs/newzone", "create_path": True})[0] == 201
+    assert alpha.request("PUT", "/namespace/ifs/eng/p", headers={"x-isi-ifs-target-type": "container"})[0] == 200
     assert alpha.post("/platform/4/protocols/nfs/exports?zone=eng", {"paths": ["/ifs/eng/p"], "clients": ["1.2.3.4"]})[
         0] == 201
     assert alpha.post("/platform/15/protocols/nfs/aliases?zone=eng", {"name": "/p", "path": "/ifs/eng/p"})[0] == 201
@@ -202,7 +204,7 @@ def test_serve_state_dir_survives_kill_and_resumes_running_job(tmp_path):
         control = Control(ready["control"])
         alpha = Papi(_Ep(ready["clusters"]["alpha"]))
         assert alpha.post("/platform/12/protocols/smb/shares?zone=eng",
-                          {"name": "killed", "path": "/ifs/eng/killed"})[0] == 201
+                          {"name": "killed", "path": "/ifs/eng/killed", "create_path": True})[0] == 201
         # A job that is still running when the process dies, and after the restart: an hour of
         # simulated time, however slow the machine (it is let go below).
         control.call("PUT", "/sim/v1/clusters/alpha/settings", {"job_seconds": 3600})

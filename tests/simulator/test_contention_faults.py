@@ -104,14 +104,14 @@ def test_fault_rules(demo, control, alpha):
     control.call("PUT", "/sim/v1/clusters/alpha/faults", {"rules": [
         {"method": "POST", "path": "protocols/smb/shares", "drop_after_apply": True}]})
     with pytest.raises((http.client.HTTPException, ConnectionError, OSError)):
-        alpha.post(SHARES + "?zone=eng", {"name": "dropped", "path": "/ifs/eng/dropped"})
+        alpha.post(SHARES + "?zone=eng", {"name": "dropped", "path": "/ifs/eng/dropped", "create_path": True})
     control.call("DELETE", "/sim/v1/clusters/alpha/faults")
     assert alpha.get(SHARES + "/dropped?zone=eng")[0] == 200  # applied although unanswered
 
     control.call("PUT", "/sim/v1/clusters/alpha/faults", {"rules": [
         {"method": "POST", "path": "protocols/smb/shares", "drop_before_apply": True}]})
     with pytest.raises((http.client.HTTPException, ConnectionError, OSError)):
-        alpha.post(SHARES + "?zone=eng", {"name": "never", "path": "/ifs/eng/never"})
+        alpha.post(SHARES + "?zone=eng", {"name": "never", "path": "/ifs/eng/never", "create_path": True})
     control.call("DELETE", "/sim/v1/clusters/alpha/faults")
     assert alpha.get(SHARES + "/never?zone=eng")[0] == 404
 

@@ -54,6 +54,7 @@ def test_quota_persona_errors(alpha):
 
 # ---- (b) percent thresholds ----------------------------------------------------------------------
 def test_quota_percent_thresholds_derive_absolute_values(alpha):
+    assert alpha.request("PUT", "/namespace/ifs/eng/pct", headers={"x-isi-ifs-target-type": "container"})[0] == 200
     st, body = alpha.post(QUOTAS, {"type": "directory", "path": "/ifs/eng/pct", "include_snapshots": False,
                                    "thresholds": {"hard": 10 * GiB, "percent_soft": 80, "soft_grace": 3600,
                                                   "percent_advisory": 50.5}})
@@ -87,6 +88,7 @@ def test_quota_percent_threshold_errors(alpha):
     assert st == 400 and _error(body)["field"] == "percent_soft"
     st, body = alpha.post(QUOTAS, dict(base, path="/ifs/eng/p3", thresholds={"hard": GiB, "percent_advisory": 100}))
     assert st == 400 and _error(body)["field"] == "percent_advisory"
+    assert alpha.request("PUT", "/namespace/ifs/eng/p4", headers={"x-isi-ifs-target-type": "container"})[0] == 200
     st, body = alpha.post(QUOTAS, dict(base, path="/ifs/eng/p4", thresholds={"hard": GiB, "percent_soft": 50}))
     assert st == 201
     st, body = alpha.put(QUOTAS + "/" + body["id"], {"thresholds": {"hard": None}})

@@ -17,7 +17,7 @@ HOME = {"id": "d1", "name": "home_policy", "enabled": True, "action": "sync", "s
 def test_sync_policies_read_zones_then_policies_and_change_nothing(papi, check_mode):
     result = papi(MODULE, {"gather_subset": ["sync_policies"]}, [
         *connect(),
-        Call("GET", "/platform/3/zones").query(limit=1000).reply({"zones": [SYSTEM, FINANCE]}),
+        Call("GET", "/platform/3/zones").reply({"zones": [SYSTEM, FINANCE]}),
         Call("GET", "/platform/14/sync/policies").query(limit=1000).reply({"policies": [HOME], "resume": None}),
     ], check_mode=check_mode)
     assert result["changed"] is False
@@ -30,7 +30,7 @@ def test_smb_shares_of_one_zone_follow_resume_tokens(papi):
     home = dict(public, id="home", name="home", path="/ifs/home")
     result = papi(MODULE, {"gather_subset": ["smb_shares"], "zones": ["System"]}, [
         *connect(),
-        Call("GET", "/platform/3/zones").query(limit=1000).reply({"zones": [SYSTEM, FINANCE]}),
+        Call("GET", "/platform/3/zones").reply({"zones": [SYSTEM, FINANCE]}),
         Call("GET", "/platform/12/protocols/smb/shares").query(zone="System", limit=1000).reply(
             {"shares": [home], "resume": "token-2"}),
         Call("GET", "/platform/12/protocols/smb/shares").query(resume="token-2").reply({"shares": [public], "resume": None}),
@@ -41,7 +41,7 @@ def test_smb_shares_of_one_zone_follow_resume_tokens(papi):
 def test_error_envelope_fails_with_the_onefs_message(papi):
     result = papi(MODULE, {"gather_subset": ["sync_policies"]}, [
         *connect(),
-        Call("GET", "/platform/3/zones").query(limit=1000).error(403, "AEC_FORBIDDEN", "Privilege ISI_PRIV_AUTH is required"),
+        Call("GET", "/platform/3/zones").error(403, "AEC_FORBIDDEN", "Privilege ISI_PRIV_AUTH is required"),
     ])
     assert result["failed"] is True
     assert result["msg"].endswith("HTTP 403 AEC_FORBIDDEN: Privilege ISI_PRIV_AUTH is required")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.onefs.dr.plugins.filter.readiness_checks import readiness_checks
+from ansible_collections.onefs.dr.plugins.filter.readiness_checks import readiness_checks, readiness_share_paths
 
 DATA = json.loads((Path(__file__).parent / "data" / "readiness_finance.json").read_text())
 
@@ -257,3 +257,37 @@ def test_identity_target_host_by_name_or_address(read, host, status):
     t["sync_target_policies"][0]["source_cluster_guid"] = ""
     c = by_check(readiness_checks(f, t, u))
     assert c["identity"][0] == status, c["identity"]
+
+# ---- share directories on the receiving side (issue 16, point 8) --------------------------------------
+def _share_outside_the_policy(f, u):
+    """A share of the finance zone that no unit policy replicates (outside finance_policy's root)."""
+    u["unit_policies"][0]["from_path"] = "/ifs/finance/ledger"
+    f["sync_policies"] = [dict(p, source_root_path="/ifs/finance/ledger") if p["name"] == "finance_policy" else p
+                          for p in f["sync_policies"]]
+    f["smb_shares"].append({"zone": "finance", "name": "extra", "path": "/ifs/finance/extra"})
+
+
+def test_share_paths_lists_only_what_the_final_sync_does_not_bring(read):
+    f, _, u = read
+    # Every share of the demo's finance zone lies under finance_policy: nothing to look for.
+    assert readiness_share_paths(f, u["unit_policies"], u["scopes"]) == []
+    _share_outside_the_policy(f, u)
+    paths = readiness_share_paths(f, u["unit_policies"], u["scopes"])
+    assert "/ifs/finance/extra" in paths and "/ifs/finance/ledger" not in paths
+    # An excluded directory is not replicated either.
+    f, _, u = copy.deepcopy(DATA["from"]), None, copy.deepcopy(DATA["unit"])
+    f["sync_policies"] = [dict(p, source_exclude_directories=["/ifs/finance/audit"]) for p in f["sync_policies"]]
+    assert readiness_share_paths(f, u["unit_policies"], u["scopes"]) == ["/ifs/finance/audit"]
+
+
+def test_share_path_missing_on_the_target_is_an_error_naming_share_and_path(read):
+    f, t, u = read
+    _share_outside_the_policy(f, u)
+    paths = readiness_share_paths(f, u["unit_policies"], u["scopes"])
+    c = by_check(readiness_checks(f, dict(t, paths={p: p != "/ifs/finance/extra" for p in paths}), u))
+    status, detail = c["share_paths"]
+    assert status == "ERROR" and "finance:extra (/ifs/finance/extra)" in detail and "beta" in detail
+    c = by_check(readiness_checks(f, dict(t, paths={p: True for p in paths}), u))
+    assert c["share_paths"][0] == "OK"
+    # Without the read (no paths key) the check is not made: the demo's checks stay as they were.
+    assert "share_paths" not in by_check(readiness_checks(f, t, u))
