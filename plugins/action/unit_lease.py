@@ -28,6 +28,7 @@ from ansible_collections.onefs.dr.plugins.module_utils.common import client_kwar
 from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseBusy, LeaseError, holder_info
 from ansible_collections.onefs.dr.plugins.module_utils.limiter import default_state_dir
 from ansible_collections.onefs.dr.plugins.module_utils.watchdog import _stat
+from ansible_collections.onefs.dr.plugins.plugin_utils.clusters import connections
 
 ARGS = ("state", "unit", "clusters", "connections", "optional", "wait", "ttl", "run_id", "purpose", "lease", "playbook", "direction", "state_file")
 STATES = ("held", "released", "check")
@@ -87,25 +88,8 @@ class ActionModule(ActionBase):
             return self._take(result, unit, args)
         return self._release(result, args)
 
-    CONN_KEYS = ("host", "port", "username", "password", "ca_path", "validate_certs", "auth_mode", "timeout",
-                 "share_write_limit", "retry_deadline")
-
     def _connections(self, names, task_vars):
-        """Connection options of the named clusters, read from ``onefs_dr_clusters`` here (the
-        task's arguments then hold no password, and its result can be shown)."""
-        if isinstance(names, str):
-            names = [names]
-        clusters = task_vars.get("onefs_dr_clusters")
-        if clusters is None:
-            raise AnsibleActionFail("unit_lease: clusters names keys of onefs_dr_clusters, which is not defined")
-        clusters = self._templar.template(clusters)
-        out = {}
-        for name in names:
-            if name not in clusters:
-                raise AnsibleActionFail("unit_lease: cluster %r is not a key of onefs_dr_clusters (%s)" % (name, ", ".join(sorted(clusters))))
-            conn = self._templar.template(clusters[name]) or {}
-            out[name] = dict((k, v) for k, v in conn.items() if k in self.CONN_KEYS and v is not None)
-        return out
+        return connections(self._templar, task_vars, names, "unit_lease")
 
     # ------------------------------------------------------------------ take
     def _take(self, result, unit, args):

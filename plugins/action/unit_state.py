@@ -27,10 +27,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.onefs.dr.plugins.plugin_utils.clusters import connections
+
 ARGS = ("state", "path", "mode", "directory", "clusters", "unit", "load", "step")
 CLUSTER_DIR = "/ifs/.onefs_dr/units"
-CONN_KEYS = ("host", "port", "username", "password", "ca_path", "validate_certs", "auth_mode", "timeout",
-             "share_write_limit", "retry_deadline")
 
 
 def state_text(state):
@@ -121,21 +121,7 @@ class ActionModule(ActionBase):
 
     # ------------------------------------------------------------------ the clusters' copies
     def _connections(self, names, task_vars):
-        if not names:
-            return {}
-        if isinstance(names, str):
-            names = [names]
-        clusters = task_vars.get("onefs_dr_clusters")
-        if clusters is None:
-            raise AnsibleActionFail("unit_state: clusters names keys of onefs_dr_clusters, which is not defined")
-        clusters = self._templar.template(clusters)
-        out = {}
-        for name in names:
-            if name not in clusters:
-                raise AnsibleActionFail("unit_state: cluster %r is not a key of onefs_dr_clusters" % (name,))
-            conn = self._templar.template(clusters[name]) or {}
-            out[name] = dict((k, v) for k, v in conn.items() if k in CONN_KEYS and v is not None)
-        return out
+        return connections(self._templar, task_vars, names, "unit_state")
 
     @staticmethod
     def _cluster_path(unit):
