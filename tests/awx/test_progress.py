@@ -14,7 +14,8 @@ from _awx_helpers import REPO, runner_job  # noqa: F401
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from _smb_helpers import conn, start  # noqa: E402
 
-SHARES_LINE = re.compile(r"^\S+: (\d+)/(\d+) share writes, (\d+) x 409, (\d+) s$", re.M)
+# The lockout says what its writes do ("shares locked"); other bulk writers "share writes".
+SHARES_LINE = re.compile(r"^\S+: (\d+)/(\d+) (?:shares locked|shares restored|share writes), (\d+) x 409, (\d+) s$", re.M)
 JOB_LINE = re.compile(r"^\S+: waiting for (?:job \S+|the sync job) of policy (\S+) \((\d+) s\)$", re.M)
 
 
