@@ -66,8 +66,8 @@ def record_sessions(sim):
     for cluster in sim.world.clusters.values():
         original = cluster.login
 
-        def login(name, password, _original=original):
-            res = _original(name, password)
+        def login(name, password, services=None, _original=original):
+            res = _original(name, password, services)
             if res:
                 issued.extend(res)
             return res

@@ -25,7 +25,7 @@ from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient
 from ansible_collections.onefs.dr.plugins.module_utils.journal import read_json
 
 ZONE = "zone01"
-SHARES = 150
+SHARES = 80
 
 
 def _setup(sim_factory, collections_root, tmp_path):
@@ -113,10 +113,10 @@ def test_ctrl_c_during_lockout_stops_writes_then_rollback_rerun_failback_leave_n
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("kill_after", [30, 200])
+@pytest.mark.parametrize("kill_after", [30, 110])
 def test_kill_9_then_rollback_or_rerun_then_failback_leave_no_deny(kill_after, sim_factory, collections_root, tmp_path):
     """SIGKILL of the whole run during the lockout (30 writes) or during the unlock at its end
-    (lockout 150 + 50 unlock writes); then rollback (refused past the point of no return: then
+    (lockout 80 + 30 unlock writes); then rollback (refused past the point of no return: then
     the re-run finishes the failover), then failback."""
     control, books, original, _alpha = _setup(sim_factory, collections_root, tmp_path)
     proc = books.start("failover.yml")
