@@ -160,6 +160,12 @@ def run_ours(args, workdir):
             "failed_share_examples": bad[:5],
             "api_calls": c["requests"],
             "api_calls_per_share": round(c["requests"] / float(shares), 3),
+            # Of those, the collection's own bookkeeping on the clusters (unit leases, the
+            # share-write budget, the unit state documents: /ifs/.onefs_dr/{leases,units}), and the
+            # rest: configuration and data-protection calls (PAPI, the lockout journal, markers).
+            "bookkeeping_calls": c.get("bookkeeping_requests", 0),
+            "bookkeeping_calls_per_share": round(c.get("bookkeeping_requests", 0) / float(shares), 3),
+            "api_calls_per_share_without_bookkeeping": round((c["requests"] - c.get("bookkeeping_requests", 0)) / float(shares), 3),
             "module_invocations": module_runs["onefs_modules"],
             "module_invocations_all": module_runs["all"],
             "max_concurrent_share_writes": c["max_concurrent_share_writes"],
@@ -424,6 +430,9 @@ def main(argv=None):
             "failed_share_updates_0": result["failed_share_updates"] == 0,
             "ratio_to_floor_le_1_25": result["ratio_to_floor"] is not None and result["ratio_to_floor"] <= 1.25,
             "api_calls_per_share_le_2_5": result["api_calls_per_share"] <= 2.5,
+            # The same target for the configuration calls alone, without the cluster-held leases
+            # and unit state documents that every controller shares (docs/benchmarks.md).
+            "api_calls_per_share_without_bookkeeping_le_2_5": result["api_calls_per_share_without_bookkeeping"] <= 2.5,
         }
     result["workdir"] = str(workdir)
     print(json.dumps(result, sort_keys=False))

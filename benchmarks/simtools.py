@@ -94,9 +94,9 @@ class SimProcess:
 def summarize_counters(counters):
     """Totals over clusters, without the per-endpoint detail (kept separately when needed)."""
     out = {"requests": 0, "writes": 0, "share_writes": 0, "conflicts_409": 0, "max_concurrent_share_writes": 0,
-           "logins": 0, "logouts": 0, "latest_gets": 0, "share_write_conflicts": 0}
+           "logins": 0, "logouts": 0, "latest_gets": 0, "share_write_conflicts": 0, "bookkeeping_requests": 0}
     for c in counters.values():
-        for key in ("requests", "writes", "share_writes", "conflicts_409"):
+        for key in ("requests", "writes", "share_writes", "conflicts_409", "bookkeeping_requests"):
             out[key] += c.get(key, 0)
         out["max_concurrent_share_writes"] = max(out["max_concurrent_share_writes"], c.get("max_concurrent_share_writes", 0))
         by = c.get("by_endpoint", {})

@@ -29,10 +29,10 @@ def _link_collection():
     return COLLECTIONS
 
 
-# Cluster leases (unit leases, the share-write budget) of every run a test starts live 6 s after
-# their last renewal instead of 60: a re-run after a killed run waits ~10 s for its lease, not 90.
+# Cluster leases (unit leases, the share-write budget) of every run a test starts live 10 s after
+# their last renewal instead of 60: a re-run after a killed run waits ~15 s for its lease, not 90.
 # Tests of lease expiry set their own value.
-os.environ.setdefault("ONEFS_DR_LEASE_TTL", "6")
+os.environ.setdefault("ONEFS_DR_LEASE_TTL", "10")
 
 # Tests import the collection's module_utils as Ansible does, and the simulator package.
 sys.path.insert(0, str(_link_collection()))

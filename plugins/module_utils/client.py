@@ -508,7 +508,9 @@ class OneFSClient:
         )
         start = time.monotonic()
         try:
-            lease.acquire(wait=self.retry_deadline, min_claim=1, should_stop=self.should_stop)
+            # Short polls: on one controller the bulk-writer turn already orders the writers, so the
+            # next one only waits for the previous one's last writes in flight to come back.
+            lease.acquire(wait=self.retry_deadline, min_claim=1, should_stop=self.should_stop, poll=0.1)
         except LeaseBusy as err:
             raise OneFSError(
                 "no share-write budget free on %s after %.0f s: %s. Other runs hold all %d claims; wait for them "

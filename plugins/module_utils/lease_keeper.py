@@ -98,7 +98,9 @@ def main():
         out = os.fdopen(os.open("/proc/%d/fd/1" % main_pid, os.O_WRONLY | os.O_APPEND), "w")
     except OSError:
         out = None
-    interval = max(0.5, min(spec["ttl"] for spec in cfg["leases"]) / 3.0) if leases else 1.0
+    # Every ttl/2: the lease stays valid for ttl - ttl/6 after a renewal was sent, so a renewal
+    # that fails is tried again every second for the ttl/3 left (fewer calls than every ttl/3).
+    interval = max(0.5, min(spec["ttl"] for spec in cfg["leases"]) / 2.0) if leases else 1.0
     lost = None
     last = time.monotonic()
     write_json(heartbeat, {"pid": os.getpid(), "renewed": time.time(), "lost": None})
@@ -122,6 +124,7 @@ def main():
                 except LeaseLost as err:
                     lost = str(err)
                 except OneFSError as err:
+                    last = time.monotonic() - interval + 1.0  # try again in a second
                     if not lease.valid():
                         lost = "%s: renewals failed until the lease ran out (%s)" % (lease.resource, err)
             write_json(heartbeat, {"pid": os.getpid(), "renewed": time.time(), "lost": lost})
