@@ -12,7 +12,8 @@ def _serve(args):
     from .server import Simulator
     sim = Simulator.from_scenario(args.scenario, tls=not args.no_tls, state_dir=args.state_dir,
                                   share_write_service_ms=args.service_ms, share_write_capacity=args.capacity,
-                                  job_seconds=args.job_seconds, port=args.port)
+                                  job_seconds=args.job_seconds, port=args.port, dns=args.dns,
+                                  dns_port=args.dns_port)
     stop = threading.Event()
 
     def on_signal(signum, frame):
@@ -68,6 +69,10 @@ def main(argv=None):
     s.add_argument("--service-ms", type=float, default=30.0, help="SMB share write service time (ms)")
     s.add_argument("--capacity", type=int, default=10, help="concurrent share writes before 409")
     s.add_argument("--job-seconds", type=float, default=None, help="duration of a SyncIQ job (s, default 1)")
+    s.add_argument("--dns", action="store_true",
+                   help="answer SmartConnect DNS (UDP and TCP) for each cluster on its own 127.0.0.1 port")
+    s.add_argument("--dns-port", type=int, default=0,
+                   help="with --dns: first cluster's DNS port N, next N+1, ... (0 = free ports; implies --dns)")
     s.set_defaults(func=_serve)
     g = sub.add_parser("scenario", help="write a generated scenario (YAML)")
     g.add_argument("--zones", type=int, default=10)

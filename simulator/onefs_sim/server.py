@@ -413,6 +413,7 @@ class ClusterEndpoint:
         self.readonly_password = ro[0]["password"] if ro else None
         self.server = None
         self.thread = None
+        self.dns = None          # DnsEndpoint when the simulator serves SmartConnect DNS
         self.lock = threading.Lock()
 
     @property
@@ -420,8 +421,11 @@ class ClusterEndpoint:
         return "%s://%s:%d" % ("https" if self.tls else "http", self.host, self.port)
 
     def to_dict(self):
-        return {"url": self.url, "ca": self.ca, "username": self.username, "password": self.password,
-                "host": self.host, "port": self.port}
+        out = {"url": self.url, "ca": self.ca, "username": self.username, "password": self.password,
+               "host": self.host, "port": self.port}
+        if self.dns is not None:
+            out["dns"] = self.dns.to_dict()
+        return out
 
     def _ssl_ctx(self):
         if not self.tls:
@@ -464,8 +468,10 @@ class ClusterEndpoint:
 class Simulator:
     """In-process OneFS simulator: every cluster of a scenario on its own loopback port."""
 
-    def __init__(self, world, tls=True, state_dir=None, port=0):
+    def __init__(self, world, tls=True, state_dir=None, port=0, dns=False, dns_port=0):
         self.world = world
+        self.dns = dns or bool(dns_port)
+        self._dns_port = dns_port
         self.tls = tls
         self.state_dir = state_dir
         self._base_port = port
@@ -478,7 +484,7 @@ class Simulator:
 
     @classmethod
     def from_scenario(cls, scenario="demo", tls=True, state_dir=None, share_write_service_ms=30,
-                      share_write_capacity=10, job_seconds=None, port=0):
+                      share_write_capacity=10, job_seconds=None, port=0, dns=False, dns_port=0):
         world = World(service_ms=share_write_service_ms, capacity=share_write_capacity,
                       job_seconds=1.0 if job_seconds is None else float(job_seconds), state_dir=state_dir)
         world.engine = Engine(world)
@@ -496,7 +502,7 @@ class Simulator:
                 loaded = True
         if not loaded:
             build_world(world, load_scenario(scenario))
-        return cls(world, tls=tls, state_dir=state_dir, port=port)
+        return cls(world, tls=tls, state_dir=state_dir, port=port, dns=dns, dns_port=dns_port)
 
     def start(self):
         world = self.world
@@ -520,6 +526,10 @@ class Simulator:
                 ep.port = 0
                 ep.start()
             self.clusters[name] = ep
+            if self.dns:
+                # SmartConnect DNS (dns.py): off unless asked for; one UDP+TCP port per cluster.
+                from .dns import DnsEndpoint
+                ep.dns = DnsEndpoint(c, port=self._dns_port + i if self._dns_port else 0).start()
         from .control import ControlHandler
         cport = self._base_port + len(world.clusters) if self._base_port else 0
         self.control = _Server(("127.0.0.1", cport), ControlHandler, self)
@@ -536,6 +546,8 @@ class Simulator:
         self.world.engine.stop()
         for ep in self.clusters.values():
             ep.stop()
+            if ep.dns is not None:
+                ep.dns.stop()
         if self.control is not None:
             self.control.shutdown()
             self.control.server_close()
