@@ -217,11 +217,12 @@ def _rrsets(response, owner, rdtype):
                 yield rrset
 
 
-def read_delegation(server, name):
+def read_delegation(server, name, hosts=()):
     """The delegation of ``name`` at ``server`` (authoritative for the parent zone):
     {"ns": [host, ...] sorted, "glue": {host: [address, ...]}, "ttl"}. An NS set in the answer
     or in a referral's authority section both count; each NS host's A records come from the
-    additional section (glue) or, when not there, from an A query to the same server."""
+    additional section (glue) or, when not there, from an A query to the same server; so do
+    those of ``hosts`` (NS hosts about to be added)."""
     owner = dns.name.from_text(name + ".")
     resp = server.query(name, "NS")
     if resp.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
@@ -241,13 +242,14 @@ def read_delegation(server, name):
         host = rrset.name.to_text(omit_final_dot=True).lower()
         if rrset.rdtype == dns.rdatatype.A and host in ns:
             glue.setdefault(host, []).extend(rd.address for rd in rrset)
-    for host in ns:
+    for host in ns + [h for h in hosts if h not in ns]:
         if host in glue:
             continue
         answer = server.query(host, "A")
         glue[host] = [rd.address for rrset in _rrsets(answer, dns.name.from_text(host + "."), dns.rdatatype.A)
                       for rd in rrset]
-    return {"ns": sorted(ns), "glue": dict((h, sorted(a)) for h, a in sorted(glue.items())), "ttl": ttl}
+    return {"ns": sorted(ns), "glue": dict((h, sorted(a)) for h, a in sorted(glue.items()) if a or h in ns),
+            "ttl": ttl}
 
 
 def is_subdomain(name, zone):

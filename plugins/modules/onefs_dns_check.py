@@ -258,7 +258,8 @@ def check_names(server, plan, params):
     return results, mismatches
 
 
-def check_delegation(spec, names, mismatches):
+def plan_delegation(spec, names):
+    """(Server, names, service addresses) after validating the delegation options (no DNS yet)."""
     server = Server(spec["server"], spec["port"], spec["protocol"], spec["timeout"], "delegation.server")
     wanted = [check_address(a, "delegation.service_addresses[%d]" % i)
               for i, a in enumerate(spec["service_addresses"])]
@@ -268,6 +269,10 @@ def check_delegation(spec, names, mismatches):
         names = [normalize_name(n, "delegation.names[%d]" % i) for i, n in enumerate(spec["names"])]
     if not names:
         raise DnsError("input", "delegation.names: no name to check (give delegation.names or names)")
+    return server, names, wanted
+
+
+def check_delegation(server, names, wanted, mismatches):
     rows = []
     for name in names:
         found = read_delegation(server, name)
@@ -307,7 +312,6 @@ def main():
                 service_addresses=dict(type="list", elements="str", required=True),
             )),
         ),
-        required_by={"names": "server"},
         supports_check_mode=True,
     )
     if not HAS_DNSPYTHON:
@@ -319,19 +323,18 @@ def main():
             raise DnsError("input", "queries: %d is out of range (1-100)" % p["queries"])
         if not p["names"] and not p["delegation"]:
             raise DnsError("input", "names: give names to resolve, or delegation to check")
+        if p["names"] and not p["server"]:
+            raise DnsError("input", "server: the DNS server to resolve names at is required with names")
         plan = plan_names(p)
         server = None
         if plan:
             server = Server(p["server"], p["port"], p["protocol"], p["timeout"], "server")
-        if p["delegation"]:
-            # Validate the delegation options before the first query.
-            Server(p["delegation"]["server"], p["delegation"]["port"], p["delegation"]["protocol"],
-                   p["delegation"]["timeout"], "delegation.server")
+        delegation = plan_delegation(p["delegation"], [n for n, _ in plan]) if p["delegation"] else None
         if server is not None:
             result["names"], result["mismatches"] = check_names(server, plan, p)
             result["queries"] += server.queries
-        if p["delegation"]:
-            rows, sent = check_delegation(p["delegation"], [n for n, _ in plan], result["mismatches"])
+        if delegation:
+            rows, sent = check_delegation(*delegation, mismatches=result["mismatches"])
             result["delegation"] = rows
             result["queries"] += sent
     except DnsError as exc:

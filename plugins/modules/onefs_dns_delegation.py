@@ -221,9 +221,10 @@ def build_update(zone, name, before, after, hosts, ttl, state, ring, keyname, al
     upd = dns.update.UpdateMessage(zone + ".", keyring=ring, keyname=keyname, keyalgorithm=algorithm)
     changes = []
     owner = name + "."
-    # Prerequisite (RFC 2136 section 2.4): the NS set is still the one read.
+    # Prerequisite (RFC 2136 section 2.4.2): the NS set is still the one read. A prerequisite's
+    # TTL must be zero (section 3.2.1; BIND answers FORMERR otherwise).
     if before["ns"]:
-        rds = dns.rdataset.from_text("IN", "NS", before["ttl"] or ttl, *[h + "." for h in before["ns"]])
+        rds = dns.rdataset.from_text("IN", "NS", 0, *[h + "." for h in before["ns"]])
         upd.present(owner, rds)
     else:
         upd.absent(owner, "NS")
@@ -274,7 +275,7 @@ def main():
         zone, name, hosts = plan(p)
         ring, keyname, algorithm = keyring(p["key_name"], p["key_secret"], p["key_algorithm"])
         server = Server(p["server"], p["port"], p["protocol"], p["timeout"], "server")
-        before = read_delegation(server, name)
+        before = read_delegation(server, name, [h for h, a in sorted(hosts.items()) if a is not None])
         after = desired(before, hosts, p["state"])
         upd, changes = build_update(zone, name, before, after, hosts, p["ttl"], p["state"], ring, keyname, algorithm)
         result["delegation"] = view(after)
