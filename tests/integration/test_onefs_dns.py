@@ -8,15 +8,20 @@ the modules send is counted by the simulator's listener, or seen in the zone's S
 (BIND adds one per accepted update)."""
 
 import importlib
+import json
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import dns.message
 import dns.query
 import pytest
+import yaml
 from _bind_helpers import Bind, ensure_named
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
-from support import Control
+from support import Control, connection
 
 from onefs_sim import Simulator
 
@@ -26,7 +31,7 @@ BETA_FIN = "192.0.2.120-192.0.2.129"
 
 @pytest.fixture(scope="module")
 def dsim():
-    sim = Simulator.from_scenario("demo", tls=False, dns=True, share_write_service_ms=2, job_seconds=0.2).start()
+    sim = Simulator.from_scenario("demo", dns=True, share_write_service_ms=2, job_seconds=0.2).start()
     try:
         yield sim
     finally:
@@ -228,3 +233,66 @@ def test_dnspython_missing(dsim, monkeypatch):
     for res in (check, update):
         assert res.get("failed") and "Failed to import the required Python library (dnspython)" in res["msg"], res
     assert dsim.clusters["alpha"].dns.counters == before
+
+
+TASK_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "tasks" / "dns_verify.yml"
+
+
+def test_dns_verify_task_file_delegate_before_move_after(dsim, bind, ansible, tmp_path):
+    """The wiring material in one small playbook: delegate (RFC 2136) -> readiness checks -> the
+    SmartConnect step's moves (rename on alpha, aliases on beta) -> post-failover checks."""
+    dns_cfg = {c: {"server": "127.0.0.1", "port": dsim.clusters[c].dns.port, "ns_host": "ssip-%s.example.com" % c}
+               for c in ("alpha", "beta")}
+    unit_vars = {
+        "onefs_dr_clusters": {c: connection(dsim.clusters[c]) for c in ("alpha", "beta")},
+        "onefs_dr_source": "alpha", "onefs_dr_target": "beta", "onefs_dr_zone": "finance",
+        "onefs_dr_dns": dns_cfg,
+        "onefs_dr_dns_delegation": {"server": "127.0.0.1", "port": bind.port, "zone": "example.com",
+                                    "key_name": bind.module_args()["key_name"], "key_secret": bind.secret},
+    }
+    conn = {c: connection(dsim.clusters[c]) for c in ("alpha", "beta")}
+    out = tmp_path / "dns_reports.json"
+    play = [{"hosts": "finance", "gather_facts": False, "vars": unit_vars, "tasks": [
+        {"name": "Delegate", "ansible.builtin.include_tasks": str(TASK_FILE), "vars": {"onefs_dr_dns_phase": "delegate"}},
+        {"name": "Keep", "ansible.builtin.set_fact": {"delegate_report": "{{ onefs_dr_dns_report }}"}},
+        {"name": "Before", "ansible.builtin.include_tasks": str(TASK_FILE), "vars": {"onefs_dr_dns_phase": "before"}},
+        {"name": "Keep", "ansible.builtin.set_fact": {"before_report": "{{ onefs_dr_dns_report }}",
+                                                      "before_findings": "{{ onefs_dr_dns_findings }}"}},
+        {"name": "Prefix the names on the source", "register": "moved",
+         "onefs.dr.onefs_smartconnect_zone": dict(conn["alpha"], access_zone="finance", state="renamed",
+                                                  rename_prefix="dr-")},
+        {"name": "Add them on the target",
+         "onefs.dr.onefs_smartconnect_zone": dict(conn["beta"], access_zone="finance", aliases="{{ moved.names }}",
+                                                  aliases_state="present")},
+        {"name": "After", "ansible.builtin.include_tasks": str(TASK_FILE),
+         "vars": {"onefs_dr_dns_phase": "after", "onefs_dr_smartconnect_moved": "{{ moved.names }}"}},
+        {"name": "Save", "ansible.builtin.copy": {
+            "dest": str(out), "mode": "0600",
+            "content": "{{ {'delegate': delegate_report, 'before': before_report, 'before_findings': before_findings,"
+                       " 'after': onefs_dr_dns_report, 'after_findings': onefs_dr_dns_findings} | to_json }}"}},
+    ]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"finance": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}))
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(tmp_path / "hosts.yml"),
+                           str(tmp_path / "play.yml")], env=ansible.base_env(), capture_output=True, text=True,
+                          timeout=600, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    assert bind.secret not in proc.stdout
+    rep = json.loads(out.read_text())
+    names = ["finance.example.com", "fin.example.com"]
+    assert rep["delegate"]["names"] == names and rep["delegate"]["delegation_updates"] == names, rep["delegate"]
+    assert [d["match"] for d in rep["delegate"]["delegation"]] == [True, True]
+    before = rep["before"]
+    assert before["holder"] == "alpha" and before["mismatches"] == [] and before["delegation_updates"] == []
+    for row in before["resolves"]:
+        assert row["match"] and all(a.startswith("192.0.2.2") for a in row["addresses"]), row
+    assert [r["rcode"] for r in before["refused_by_other"]] == ["REFUSED", "REFUSED"]
+    assert [d["missing"] for d in before["delegation"]] == [[], []]
+    assert [(f["check"], f["status"]) for f in rep["before_findings"]] == [("dns_names", "OK"), ("dns_delegation", "OK")]
+    after = rep["after"]
+    assert after["holder"] == "beta" and after["mismatches"] == [], after
+    for row in after["resolves"]:
+        assert row["match"] and all(a.startswith("192.0.2.12") for a in row["addresses"]), row
+    assert [r["rcode"] for r in after["refused_by_other"]] == ["REFUSED", "REFUSED"]
+    assert rep["after_findings"][0]["status"] == "OK" and "(beta)" in rep["after_findings"][0]["detail"]

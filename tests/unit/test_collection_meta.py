@@ -28,9 +28,10 @@ def load_yaml(relpath):
         return yaml.safe_load(handle)
 
 
-# Controller-side bookkeeping (an action plugin, no connection options): not in the group,
-# where module_defaults would hand it connection options it does not take.
-CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait"}
+# Controller-side bookkeeping (an action plugin, no connection options) and the DNS modules (they
+# talk DNS, not PAPI): not in the group, where module_defaults would hand them connection
+# options they do not take.
+CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait", "onefs_dns_check", "onefs_dns_delegation"}
 
 
 def module_files():
