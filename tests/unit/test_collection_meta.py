@@ -28,10 +28,11 @@ def load_yaml(relpath):
         return yaml.safe_load(handle)
 
 
-# Controller-side bookkeeping (an action plugin, no connection options) and the DNS modules (they
-# talk DNS, not PAPI): not in the group, where module_defaults would hand them connection
-# options they do not take.
-CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait", "onefs_dns_check", "onefs_dns_delegation"}
+# Controller-side bookkeeping (an action plugin, no connection options): not in the group,
+# where module_defaults would hand it connection options it does not take.
+CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait"}
+# Modules that talk DNS, not PAPI (no connection options, no action plugin): not in the group either.
+DNS_ONLY = {"onefs_dns_check", "onefs_dns_delegation"}
 
 
 def module_files():
@@ -41,7 +42,7 @@ def module_files():
 
 def cluster_modules():
     """The modules that talk to a cluster (every one takes the connection options)."""
-    return sorted(set(module_files()) - CONTROLLER_ONLY)
+    return sorted(set(module_files()) - CONTROLLER_ONLY - DNS_ONLY)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def test_execution_environment_uses_runtime_requirements():
     runtime_reqs = (REPO / "requirements.txt").read_text(encoding="utf-8")
     names = {re.split(r"[<>=!~;\[ ]", line.strip(), maxsplit=1)[0].lower()
              for line in runtime_reqs.splitlines() if line.strip() and not line.startswith("#")}
-    assert names == {"requests", "jmespath"}
+    assert names == {"requests", "jmespath", "dnspython"}
 
 
 def test_ansible_doc_lists_every_module(tmp_path):
