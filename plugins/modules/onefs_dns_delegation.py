@@ -13,8 +13,8 @@ module: onefs_dns_delegation
 short_description: Set the DNS delegation of a SmartConnect zone name by RFC 2136 dynamic update
 version_added: 0.3.0
 description:
-  - Makes the delegation of O(name) in O(zone) at a site DNS server exactly O(nameservers): the
-    NS records of O(name) and the A records (glue) of the NS hosts that are inside O(zone), by an
+  - Makes the delegation of O(name) in O(zone) at a site DNS server exactly O(nameservers) (the
+    NS records of O(name) and the A records (glue) of the NS hosts that are inside O(zone)), by an
     RFC 2136 dynamic update signed with a TSIG key (RFC 8945).
   - For sites without dual delegation of their SmartConnect zones, so that after a failover the
     names are delegated to the target's SmartConnect service address. With a dual delegation
