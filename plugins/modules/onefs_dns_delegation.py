@@ -79,7 +79,7 @@ options:
   state:
     description:
       - V(present) makes the delegation exactly O(nameservers); V(absent) deletes the NS records
-        of O(name) (the NS hosts' A records stay: other delegations may use them).
+        of O(name) (the NS hosts' A records stay, as other delegations may use them).
     type: str
     choices: [present, absent]
     default: present
