@@ -109,7 +109,7 @@ attributes:
     support: full
 notes:
   - A refused update (wrong TSIG key or secret, key not allowed to update O(zone), stale
-    prerequisite) fails the task with the server's answer and changes nothing at the server:
+    prerequisite) fails the task with the server's answer and changes nothing at the server;
     an RFC 2136 update is applied whole or not at all.
   - The secret is never returned or logged.
 seealso:
