@@ -1,9 +1,10 @@
 """onefs_dns_check against the simulator's SmartConnect DNS listeners, onefs_dns_delegation (and the
 delegation check) against a real BIND started by the test, bad input, dnspython missing.
 
-One ansible-playbook run (check -> apply -> again of the delegation module); the other cases
-run the modules in this process (``run``: real DNS over real sockets, only Ansible's process
-boundary is skipped), which costs milliseconds instead of seconds per task. Every DNS message
+One ansible-playbook run (the task file playbooks/tasks/dns_verify.yml, which runs both modules
+through Ansible); the module cases run the modules in this process (``run``: real DNS over real
+sockets, only Ansible's process boundary is skipped), which costs milliseconds instead of
+seconds per task. Every DNS message
 the modules send is counted by the simulator's listener, or seen in the zone's SOA serial
 (BIND adds one per accepted update)."""
 
@@ -128,7 +129,7 @@ def test_check_names_against_the_smartconnect_listener(dsim, monkeypatch):
     assert after["refused"] - before["refused"] == 2
 
 
-def test_delegation_update_check_apply_again_and_refused_key(bind, ansible, monkeypatch):
+def test_delegation_update_check_apply_again_and_refused_key(bind, monkeypatch):
     both = [{"host": "ssip-alpha.example.com", "addresses": ["192.0.2.5"]},
             {"host": "ssip-beta.example.com", "addresses": ["192.0.2.6"]}]
     present = bind.module_args(name="finance.example.com", nameservers=both, ttl=600)
@@ -141,7 +142,9 @@ def test_delegation_update_check_apply_again_and_refused_key(bind, ansible, monk
                    "delegation": dict(check["delegation"], names=["fin.example.com", "finance.example.com"])}
     absent = bind.module_args(name="finance.example.com", state="absent")
     assert bind.serial() == 1
-    dry, apply, again = ansible.idempotence("onefs_dns_delegation", present)
+    dry = run(monkeypatch, "onefs_dns_delegation", present, check_mode=True)
+    apply = run(monkeypatch, "onefs_dns_delegation", present)
+    again = run(monkeypatch, "onefs_dns_delegation", present)
     dual = run(monkeypatch, "onefs_dns_check", check)
     bad_secret = run(monkeypatch, "onefs_dns_delegation", wrong_secret)
     bad_key = run(monkeypatch, "onefs_dns_delegation", wrong_key)
