@@ -158,10 +158,13 @@ class Server:
         """Send ``message``; return the response. Timeouts and network errors raise DnsError."""
         self.queries += 1
         try:
-            if self.protocol == "tcp":
-                return dns.query.tcp(message, self.host, port=self.port, timeout=self.timeout)
-            return dns.query.udp(message, self.host, port=self.port, timeout=self.timeout,
-                                 ignore_unexpected=True, raise_on_truncation=False)
+            if self.protocol == "udp":
+                resp = dns.query.udp(message, self.host, port=self.port, timeout=self.timeout,
+                                     ignore_unexpected=True, raise_on_truncation=False)
+                if not resp.flags & dns.flags.TC:
+                    return resp
+                self.queries += 1          # truncated: ask again over TCP, as a resolver does
+            return dns.query.tcp(message, self.host, port=self.port, timeout=self.timeout)
         except dns.exception.Timeout:
             raise DnsError("timeout", "%s: no answer from %s within %.1f s" % (what, self.describe(), self.timeout)) from None
         except (dns.tsig.PeerBadKey, dns.tsig.PeerBadSignature, dns.tsig.PeerBadTime,
