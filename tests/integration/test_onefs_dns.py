@@ -39,8 +39,9 @@ def dsim():
         sim.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def bind():
+    """A fresh BIND per test (about a second): each test knows the zone it starts from."""
     named = ensure_named()
     server = Bind(named)
     server.start()
@@ -241,9 +242,10 @@ def test_dnspython_missing(dsim, monkeypatch):
 TASK_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "tasks" / "dns_verify.yml"
 
 
-def test_dns_verify_task_file_delegate_before_move_after(dsim, bind, ansible, tmp_path):
+def test_dns_verify_task_file_delegate_before_move_after(sim_factory, bind, ansible, tmp_path):
     """The wiring material in one small playbook: delegate (RFC 2136) -> readiness checks -> the
     SmartConnect step's moves (rename on alpha, aliases on beta) -> post-failover checks."""
+    dsim = sim_factory("demo", dns=True, share_write_service_ms=2, job_seconds=0.2)   # its own: names move
     dns_cfg = {c: {"server": "127.0.0.1", "port": dsim.clusters[c].dns.port, "ns_host": "ssip-%s.example.com" % c}
                for c in ("alpha", "beta")}
     unit_vars = {
