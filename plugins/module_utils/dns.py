@@ -99,7 +99,7 @@ class AddressSet:
             self.ranges.append((net.network_address, net.broadcast_address))
             self.text.append(str(net))
         elif "-" in text:
-            low, _, high = text.partition("-")
+            low, high = text.split("-", 1)
             self._add_range(low, high, field, text)
         else:
             self._add_range(text, text, field, text)
@@ -199,7 +199,7 @@ def resolve(server, name, queries=1):
     seen = []
     rcode = "NOERROR"
     ttl = None
-    for _ in range(max(1, queries)):
+    for _attempt in range(max(1, queries)):
         resp = server.query(name, "A", recursion=True)
         rcode = rcode_text(resp)
         if resp.rcode() != dns.rcode.NOERROR:

@@ -147,13 +147,29 @@ names:
   type: list
   elements: dict
   contains:
-    name: {description: The name., type: str}
-    rcode: {description: The answer code (NOERROR, REFUSED, NXDOMAIN ...)., type: str}
-    addresses: {description: Distinct addresses answered, in the order seen., type: list, elements: str}
-    ttl: {description: Smallest TTL of the answers (null without address)., type: int}
-    expected: {description: What was expected (addresses, ranges, or "refused")., type: list, elements: str}
-    match: {description: Whether the answer is as expected., type: bool}
-    reason: {description: Why not (empty when it matches)., type: str}
+    name:
+      description: The name.
+      type: str
+    rcode:
+      description: The answer code (NOERROR, REFUSED, NXDOMAIN and so on).
+      type: str
+    addresses:
+      description: Distinct addresses answered, in the order seen.
+      type: list
+      elements: str
+    ttl:
+      description: Smallest TTL of the answers (null without address).
+      type: int
+    expected:
+      description: What was expected (addresses and ranges), or C(refused).
+      type: list
+      elements: str
+    match:
+      description: Whether the answer is as expected.
+      type: bool
+    reason:
+      description: Why not (empty when it matches).
+      type: str
   sample:
     - {name: finance.example.com, rcode: NOERROR, addresses: [192.0.2.20], ttl: 0,
        expected: [192.0.2.20-192.0.2.29], match: true, reason: ""}
@@ -163,12 +179,27 @@ delegation:
   type: list
   elements: dict
   contains:
-    name: {description: The delegated name., type: str}
-    ns: {description: NS host names., type: list, elements: str}
-    glue: {description: Addresses of each NS host., type: dict}
-    addresses: {description: All the NS hosts' addresses., type: list, elements: str}
-    missing: {description: Service addresses no NS host has., type: list, elements: str}
-    match: {description: Whether every service address is delegated to., type: bool}
+    name:
+      description: The delegated name.
+      type: str
+    ns:
+      description: NS host names.
+      type: list
+      elements: str
+    glue:
+      description: Addresses of each NS host.
+      type: dict
+    addresses:
+      description: All the NS hosts' addresses.
+      type: list
+      elements: str
+    missing:
+      description: Service addresses no NS host has.
+      type: list
+      elements: str
+    match:
+      description: Whether every service address is delegated to.
+      type: bool
 mismatches:
   description: One line per name or delegation not as expected.
   returned: always
@@ -329,7 +360,7 @@ def main():
         server = None
         if plan:
             server = Server(p["server"], p["port"], p["protocol"], p["timeout"], "server")
-        delegation = plan_delegation(p["delegation"], [n for n, _ in plan]) if p["delegation"] else None
+        delegation = plan_delegation(p["delegation"], [entry[0] for entry in plan]) if p["delegation"] else None
         if server is not None:
             result["names"], result["mismatches"] = check_names(server, plan, p)
             result["queries"] += server.queries

@@ -135,8 +135,13 @@ delegation:
   returned: always
   type: dict
   contains:
-    ns: {description: NS host names., type: list, elements: str}
-    glue: {description: Addresses of each NS host, by host., type: dict}
+    ns:
+      description: NS host names.
+      type: list
+      elements: str
+    glue:
+      description: The addresses of each NS host, by host name.
+      type: dict
   sample: {ns: [ssip-alpha.example.com, ssip-beta.example.com],
            glue: {ssip-alpha.example.com: [192.0.2.5], ssip-beta.example.com: [192.0.2.6]}}
 update:
