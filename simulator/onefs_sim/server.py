@@ -501,7 +501,9 @@ class Simulator:
                     world.clusters[name] = Cluster(world, s)
                 loaded = True
         if not loaded:
-            build_world(world, load_scenario(scenario))
+            data = load_scenario(scenario)
+            dns = dns or bool(data.get("dns"))      # a scenario may turn SmartConnect DNS on
+            build_world(world, data)
         return cls(world, tls=tls, state_dir=state_dir, port=port, dns=dns, dns_port=dns_port)
 
     def start(self):

@@ -36,6 +36,8 @@ def addresses(resp):
 def test_off_by_default_and_in_the_ready_line(sim):
     plain = Simulator.from_scenario("demo", tls=False)
     assert plain.dns is False
+    on = Simulator.from_scenario({"dns": True, "clusters": {"solo": {}}}, tls=False)
+    assert on.dns is True
     line = sim.ready_line()["clusters"]
     assert line["alpha"]["dns"]["host"] == "127.0.0.1"
     assert line["alpha"]["dns"]["port"] != line["beta"]["dns"]["port"]
