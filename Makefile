@@ -40,7 +40,7 @@ PYTEST_WORKERS    ?= 3
 # Stages of `make test`, in order.  molecule is the hook for role scenarios.
 TEST_STAGES ?= lint sanity unit integration molecule build-check conventions
 
-.PHONY: help venv collection lint ruff ansible-lint sanity unit integration molecule \
+.PHONY: help venv collection system-deps lint ruff ansible-lint sanity unit integration molecule \
         test demo bench build build-check conventions role-readmes clean distclean
 
 help:
@@ -102,11 +102,15 @@ build-check: build
 conventions: build collection
 	@scripts/conventions.sh .build/dist/onefs-dr-*.tar.gz
 
+# Debian packages that some tests start for real (BIND, Chromium); a no-op once installed.
+system-deps:
+	@scripts/system_deps.sh
+
 role-readmes: venv
 	$(BIN)/python scripts/role_readmes.py
 
 # Runs every stage even after one fails, prints a timing table, exits non-zero on any failure.
-test: venv collection
+test: venv collection system-deps
 	@scripts/run_stages.sh $(TEST_STAGES)
 
 demo: venv collection
