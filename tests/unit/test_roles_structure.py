@@ -11,6 +11,7 @@
 - the step a failure is reported at is set explicitly (step_start), never parsed from a task name.
 """
 
+import functools
 import re
 from pathlib import Path
 
@@ -31,7 +32,9 @@ UNIT_READERS = [r for r in STEP_ROLES if r != "r01_unit"]
 FIRST_PLAY = {("playbooks/tasks/prefetch.yml", "onefs_dr_prefetch_readiness")}
 
 
+@functools.cache
 def _load(path):
+    """Parsed YAML of ``path`` (read once per test session; callers do not change it)."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
