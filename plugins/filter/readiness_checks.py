@@ -4,7 +4,7 @@
 
 """The ``onefs.dr.readiness_checks`` filter: runbook steps 1, 3 and 3a, one Python pass.
 
-Documentation: plugins/filter/readiness_checks.yml. ``s03_readiness`` evaluated its checks
+Documentation: plugins/filter/readiness_checks.yml. ``r02_readiness`` evaluated its checks
 with one long Jinja template per unit; with ten units starting at once that template was a
 large part of the run's start. The checks, their order, statuses and wording are the same.
 """

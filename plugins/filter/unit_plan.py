@@ -4,7 +4,7 @@
 
 """The ``onefs.dr.unit_plan`` and ``onefs.dr.unit_clash`` filters: runbook step 2 in one pass.
 
-Documentation: plugins/filter/unit_plan.yml and unit_clash.yml. ``s02_unit`` resolved a unit
+Documentation: plugins/filter/unit_plan.yml and unit_clash.yml. ``r01_unit`` resolved a unit
 (its SyncIQ policies, their state in this direction, its scopes) with Jinja loops over what it
 read of both clusters; with ten units starting at once those loops were most of the run's
 start. Here they are one Python pass over the same data, with the same results.

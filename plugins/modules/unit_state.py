@@ -69,7 +69,7 @@ options:
     type: str
   mode:
     description:
-      - Octal mode of the file. The run report (role C(s99_report)) is written with V(0644) by
+      - Octal mode of the file. The run report (role C(r99_report)) is written with V(0644) by
         the same action.
     type: str
     default: "0600"

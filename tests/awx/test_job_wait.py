@@ -21,7 +21,7 @@ def test_failed_parallel_final_sync_stops_the_unit_with_the_job_message(sim_fact
     proc = runner.playbook("failover.yml", "--limit", "eng")
     assert proc.returncode != 0
     unit = json.loads(sorted(runner.reports.glob("failover-*.json"))[-1].read_text())["units"]["eng"]
-    assert unit["status"] == "rolled_back" and unit["stopped_at"] == "s04_final_sync", unit
+    assert unit["status"] == "rolled_back" and unit["stopped_at"] == "r06_final_sync", unit
     assert "injected: job start refused" in unit["error"], unit["error"]
     assert "FAILED - RETRYING" not in proc.stdout
     # The fault is gone: a re-run completes the unit.

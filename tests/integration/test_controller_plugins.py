@@ -89,10 +89,10 @@ def test_step_record_sums_and_derives_the_status():
          "warnings": ["share x not found"]},
         {"skipped": True},
     ]}
-    record = step_record([lockout, {"changed": False, "api_stats": {"api_calls": 2}}], "s01a_smb_lockout", 100.0, 102.5,
+    record = step_record([lockout, {"changed": False, "api_stats": {"api_calls": 2}}], "r03_smb_lockout", 100.0, 102.5,
                          changes=["100 shares locked"], note="n")
     assert record == {
-        "step": "s01a_smb_lockout", "direction": "failover", "status": "changed", "duration_s": 2.5, "api_calls": 112,
+        "step": "r03_smb_lockout", "direction": "failover", "status": "changed", "duration_s": 2.5, "api_calls": 112,
         "retries": 3, "conflicts_409": 3, "share_writes": 100, "changes": ["100 shares locked"],
         "note": "n; WARNING: share x not found",
     }

@@ -80,7 +80,7 @@ def test_zone_unit_with_a_copy_policy_fails_over_without_resync_prep(sim_factory
     assert _by_name(beta["policies"], SYNC + "_mirror")["enabled"] is True
     assert _by_name(alpha["policies"], SYNC)["enabled"] is False
     assert beta["writable"]["/ifs/eng/builds"] is True and beta["writable"]["/ifs/eng/src"] is True
-    s08 = {s["step"]: s for s in unit["steps"]}["s08_resync_prep"]
+    s08 = {s["step"]: s for s in unit["steps"]}["r13_resync_prep"]
     assert "no resync-prep for %s" % COPY in s08["note"], s08
 
     # Re-run is resume: nothing to do.

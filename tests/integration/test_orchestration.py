@@ -262,7 +262,7 @@ def test_readiness_blocks_before_any_write(sim_factory, collections_root, tmp_pa
         assert control.counters(cluster)["writes"] == 0, cluster
     report = json.loads(sorted(runner.reports.glob("failover-*.json"))[-1].read_text())
     unit = report["units"]["finance"]
-    assert unit["status"] == "blocked" and unit["stopped_at"] == "s03_readiness"
+    assert unit["status"] == "blocked" and unit["stopped_at"] == "r02_readiness"
     assert any(c["check"] == "smb_open_files" and c["status"] == "WARNING" for c in unit["readiness"])
 
 
@@ -283,7 +283,7 @@ def test_failure_before_point_of_no_return_rolls_back(sim_factory, collections_r
     assert len(failed) == 1, {u: units[u]["status"] for u in units}
     unit = failed[0]
     other = "home" if unit == "finance" else "finance"
-    assert units[unit]["status"] == "rolled_back" and units[unit]["stopped_at"] == "s04_final_sync"
+    assert units[unit]["status"] == "rolled_back" and units[unit]["stopped_at"] == "r06_final_sync"
     assert units[other]["status"] == "ok"
     after = control.state("alpha")
     zone, paths = UNITS[unit][2], UNITS[unit][3]

@@ -17,7 +17,7 @@ from test_orchestration import UNITS, Runner, _connection_file, _norm_acl, _ok, 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient
 
 # The first steps of a unit, all before the point of no return (allow_write, step 7).
-LOCK_STEPS = "s01a_smb_lockout,s01b_cache_schedules,s03b_suspend_config_sync"
+LOCK_STEPS = "r03_smb_lockout,r04_cache_schedules,r05_suspend_config_sync"
 DENY_EVERYONE = ("SID:S-1-1-0", "full", "deny")
 # finance's SmartConnect names (zone pool-finance) and their SPNs on alpha's account.
 MOVED = ["finance.example.com", "fin.example.com"]
@@ -143,8 +143,8 @@ def test_rollback_of_a_failover_stopped_before_the_point_of_no_return(sim_factor
     assert {u: r["status"] for u, r in report.items()} == {u: "rolled_back" for u in units}
     for unit in units:
         done = {s["step"]: s["status"] for s in report[unit]["steps"]}
-        assert done["s19_restore_permissions_rollback"] == done["s01b_cache_schedules_restore"] == "changed", done
-        assert done["s13_resume_config_sync"] == "changed", done
+        assert done["r12_restore_permissions_rollback"] == done["r04_cache_schedules_restore"] == "changed", done
+        assert done["r17_resume_config_sync"] == "changed", done
 
     # Idempotent: a second rollback changes nothing and writes nothing.
     _reset(control)
@@ -156,7 +156,7 @@ def test_rollback_of_a_failover_stopped_before_the_point_of_no_return(sim_factor
     # A second stop, later in the steps, on the same clusters: finance's schedule was changed since
     # the first rollback, and its SmartConnect names and SPNs moved to beta.
     _set_schedule(sim, "finance_policy", "every 2 hours", tmp_path / "limiter")
-    _ok(runner.playbook("failover.yml", "--tags", "s01b_cache_schedules,s14_smartconnect,s15_spn", "--limit", "finance"))
+    _ok(runner.playbook("failover.yml", "--tags", "r04_cache_schedules,r09_smartconnect,r10_spn", "--limit", "finance"))
     alpha, beta = control.state("alpha"), control.state("beta")
     assert _schedules(alpha)["finance_policy"] == (True, "")
     assert all(name not in _sc_names(alpha) and "dr-" + name in _sc_names(alpha) for name in MOVED)
@@ -169,7 +169,7 @@ def test_rollback_of_a_failover_stopped_before_the_point_of_no_return(sim_factor
     proc = runner.playbook("rollback.yml", "--limit", "finance")
     assert proc.returncode != 0
     unit = _report(runner, "rollback")["finance"]
-    assert unit["status"] == "failed" and unit["stopped_at"] == "s15_spn", unit
+    assert unit["status"] == "failed" and unit["stopped_at"] == "r10_spn", unit
     assert unit["where_it_stands"].startswith("rollback incomplete"), unit
     alpha, beta = control.state("alpha"), control.state("beta")
     # The schedule changed on the cluster is back, not the one cached by the first stop (forgotten
@@ -186,7 +186,7 @@ def test_rollback_of_a_failover_stopped_before_the_point_of_no_return(sim_factor
     assert _spns(forest, "ALPHA$") == _spns(original["alpha"], "ALPHA$")
     unit = _report(runner, "rollback")["finance"]
     assert unit["status"] == "rolled_back", unit
-    assert any(s["step"] == "s15_spn" and s["status"] == "changed" for s in unit["steps"]), unit["steps"]
+    assert any(s["step"] == "r10_spn" and s["status"] == "changed" for s in unit["steps"]), unit["steps"]
 
 
 @pytest.fixture(scope="module")
@@ -257,10 +257,10 @@ def test_spns_a_failed_move_left_on_no_account_are_put_back_by_rollback(sim_fact
                              "message": "injected: beta's AD refuses", "count": 1}])
     control.faults("alpha", [{"method": "PUT", "path": "/auth/providers/ads", "status": 500, "code": "AEC_EXCEPTION",
                               "message": "injected: alpha's AD refuses", "skip": 1, "count": 2}])
-    proc = runner.playbook("failover.yml", "--tags", "s14_smartconnect,s15_spn", "--limit", "finance")
+    proc = runner.playbook("failover.yml", "--tags", "r09_smartconnect,r10_spn", "--limit", "finance")
     assert proc.returncode != 0
     unit = _report(runner, "failover")["finance"]
-    assert unit["status"] == "failed" and unit["stopped_at"] == "s15_spn", unit
+    assert unit["status"] == "failed" and unit["stopped_at"] == "r10_spn", unit
     assert "run playbooks/rollback.yml" in unit["where_it_stands"], unit
     forest = control.state("alpha")
     assert not MOVED_SPNS & (_spns(forest, "ALPHA$") | _spns(forest, "BETA$")), "the injected faults did not strand them"
@@ -273,11 +273,11 @@ def test_spns_a_failed_move_left_on_no_account_are_put_back_by_rollback(sim_fact
     assert _spns(forest, "BETA$") == _spns(original["beta"], "BETA$")
     unit = _report(runner, "rollback")["finance"]
     assert unit["status"] == "rolled_back", unit
-    assert any(s["step"] == "s15_spn" and s["status"] == "changed" for s in unit["steps"]), [
+    assert any(s["step"] == "r10_spn" and s["status"] == "changed" for s in unit["steps"]), [
         (s["step"], s["status"], s["note"]) for s in unit["steps"]]
     assert _pools(control.state("alpha")) == _pools(original["alpha"])
 
     # The same steps again, with AD answering: the SPNs move to beta, none left on alpha.
-    _ok(runner.playbook("failover.yml", "--tags", "s14_smartconnect,s15_spn", "--limit", "finance"))
+    _ok(runner.playbook("failover.yml", "--tags", "r09_smartconnect,r10_spn", "--limit", "finance"))
     forest = control.state("alpha")
     assert _spns(forest, "BETA$") >= MOVED_SPNS and not MOVED_SPNS & _spns(forest, "ALPHA$")

@@ -43,7 +43,7 @@ def test_readiness_blocks_a_share_whose_directory_the_target_lacks(sim_factory, 
         assert control.counters(cluster)["writes"] == 0, cluster
     report = json.loads(sorted(runner.reports.glob("failover-*.json"))[-1].read_text())
     unit = report["units"]["eng"]
-    assert unit["status"] == "blocked" and unit["stopped_at"] == "s03_readiness"
+    assert unit["status"] == "blocked" and unit["stopped_at"] == "r02_readiness"
     found = {c["check"]: c for c in unit["readiness"]}
     assert found["share_paths"]["status"] == "ERROR"
     assert "eng:handbook (/ifs/eng/handbook)" in found["share_paths"]["detail"]

@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The readiness_checks filter (runbook steps 1, 3, 3a) on a read of the demo scenario's
 finance zone (tests/unit/data/readiness_finance.json: onefs_info of alpha and beta, and the
-unit as s02_unit resolves it), changed one fact at a time.
+unit as r01_unit resolves it), changed one fact at a time.
 
-The orchestration tests run the filter through s03_readiness against the simulator.
+The orchestration tests run the filter through r02_readiness against the simulator.
 """
 
 import copy

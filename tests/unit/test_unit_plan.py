@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The unit_plan / unit_clash filters (runbook step 2), on onefs_info-shaped data.
 
-The orchestration tests run them through s02_unit against the simulator; these pin the rules
+The orchestration tests run them through r01_unit against the simulator; these pin the rules
 (which policies a unit holds, their state per direction, scopes, overlaps) case by case.
 """
 
