@@ -109,6 +109,7 @@ requirements:
   - jmespath (only for O(query))
 seealso:
   - module: onefs.dr.onefs_synciq_policy
+  - module: onefs.dr.onefs_synciq_job
 """
 
 EXAMPLES = r"""
@@ -364,8 +365,6 @@ class Gatherer:
             if not path.startswith("/"):
                 raise InputError("path must be an absolute path such as /ifs/data, got %r" % path)
             self.path = clean_path(path)
-        if self.p["query_only"] and self.p["query"] is None:
-            raise InputError("query_only needs a query (a JMESPath expression that picks what to return)")
         for checked in self.p["check_paths"] or []:
             if not checked or not (checked == "/ifs" or checked.startswith("/ifs/")):
                 raise InputError("check_paths must list absolute paths under /ifs, got %r" % checked)
@@ -650,7 +649,7 @@ class Gatherer:
 
 
 def main():
-    m = OneFSModule(argument_spec(), supports_check_mode=True)
+    m = OneFSModule(argument_spec(), supports_check_mode=True, required_if=[["query_only", True, ["query"]]])
     m.run(lambda mod: Gatherer(mod).run())
 
 

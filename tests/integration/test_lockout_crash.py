@@ -5,7 +5,7 @@ from _smb_helpers import LOCKOUT, acls, conn, journal, kill_after_share_writes, 
 
 ZONE = "zone01"
 SHARES = 60
-MODULE = "onefs_smb_share_acl"
+MODULE = "onefs_smb_share_lockout"
 
 
 def _locked(control):
