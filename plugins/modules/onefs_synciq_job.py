@@ -107,15 +107,12 @@ attributes:
         cluster state. V(run) starts a sync each time (by design, it is the final sync of a
         failover), unless one is already running.
 notes:
-notes:
   - "API calls: one GET of the policy (plus one of the target policy and the partner's
-    counterpart as the job needs), the writes and the job start, then one GET of the job per
+    counterpart as the job needs), the job start, then one GET of the job per
     O(poll_interval) while waiting, one report GET (none with O(job_report=false) when the
     job finished) and one GET of what the task returns. The active job is read only when
     OneFS refuses the start with 409 (a job is already running) and in check mode."
   - HTTP 503 and 429 answers are retried by the client up to O(retry_deadline).
-  - OneFS reports policy C(action) values outside copy|sync while a failover job exists; the
-    module never validates C(action) read from the cluster.
   - Deleting the target policy (breaking the association) forces a full resync later; this
     module never does it.
 seealso:
@@ -158,11 +155,6 @@ target_policy:
     (with O(job_report=false), only when the mirror policy was not found after the job)
   type: dict
   sample: {"name": "data1", "failover_failback_state": "writes_enabled", "last_job_state": "finished"}
-mirror_policy:
-  description: The counterpart policy on the O(partner) after V(resync_prep) (C(<name>_mirror) or the base policy).
-  returned: for O(job=resync_prep) with O(partner), when it exists
-  type: dict
-  sample: {"name": "data1_mirror", "enabled": true, "target_host": "prod.example.com"}
 mirror_policy:
   description: The counterpart policy on the O(partner) after V(resync_prep) (C(<name>_mirror) or the base policy).
   returned: for O(job=resync_prep) with O(partner), when it exists

@@ -107,7 +107,7 @@ def test_bad_input_fails_before_any_write(sim_factory, ansible):
         ({"shares": ["zone01_share001"], "state": "present"}, "missing required arguments: aces"),
         ({"state": "present", "aces": [ace]}, "one of the following is required: shares, path"),
         ({"shares": ["zone01_share001"], "path": "/ifs/zone01", "state": "present", "aces": [ace]}, "mutually exclusive: shares|path"),
-        ({"shares": ["zone01_share001"], "lockout": "locked"}, "Unsupported parameters"),
+        ({"shares": ["zone01_share001"], "state": "present", "aces": [ace], "lockout": "locked"}, "Unsupported parameters"),
         # Checked by the module, before any write.
         ({"path": "zone01", "state": "present", "aces": [ace]}, "path must be an absolute path under /ifs"),
         ({"path": "/ifs/zone01", "state": "present", "aces": [ace], "parallel": 11}, "parallel must be between 1 and"),

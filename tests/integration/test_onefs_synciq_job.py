@@ -38,25 +38,21 @@ def test_bad_input_fails_before_any_write(sim_factory, ansible):
         (dict(name="p1", job="walk"), "value of job must be one of"),
         (dict(name="p1", job="run", description="x"), "Unsupported parameters"),
     ]
-    results = ansible.tasks([{"module": MODULE, "args": connection(alpha, **a)} for a, _ in cases])
+    jobs_before = jobs_created(control, "alpha")
+    results = ansible.tasks([{"module": MODULE, "args": connection(alpha, **a)} for a, _ in cases] + [
+        # A disabled policy cannot run (the policy module disables it first).
+        {"module": POLICY, "args": connection(alpha, name="p1", enabled=False)},
+        {"module": MODULE, "args": connection(alpha, name="p1", job="run", **FAST)},
+    ])
     for (args, expected), result in zip(cases, results, strict=True):
         assert result.get("failed") is True, (args, result)
         assert expected in result["msg"], (expected, result["msg"])
         assert result.get("changed", False) is False
-    assert writes(control, "alpha", "beta") == 0
-
-
-def test_disabled_policy_cannot_run(sim_factory, ansible):
-    sim, control = start_pair(sim_factory)
-    alpha = sim.clusters["alpha"]
-    before = jobs_created(control, "alpha")
-    disable, run = ansible.tasks([
-        {"module": POLICY, "args": connection(alpha, name="p1", enabled=False)},
-        {"module": MODULE, "args": connection(alpha, name="p1", job="run", **FAST)},
-    ])
+    disable, disabled_run = results[len(cases):]
     assert disable["changed"] is True, disable
-    assert run.get("failed") is True and "policy 'p1' is disabled" in run["msg"], run
-    assert jobs_created(control, "alpha") == before
+    assert disabled_run.get("failed") is True and "policy 'p1' is disabled" in disabled_run["msg"], disabled_run
+    assert writes(control, "alpha", "beta") == 1  # the disable only
+    assert jobs_created(control, "alpha") == jobs_before
 
 
 def test_failover_and_failback_sequence(sim_factory, ansible):
