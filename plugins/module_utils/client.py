@@ -25,11 +25,6 @@ import threading
 import time
 from contextlib import contextmanager, suppress
 
-try:
-    from urllib.parse import quote, urlencode  # noqa: F401 - re-exported for modules
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    from urllib import quote, urlencode  # noqa: F401
-
 from ansible_collections.onefs.dr.plugins.module_utils._caches import (  # noqa: F401 - re-exported
     LATEST_CACHE_TTL,
     SHARED_SESSION_IDLE,
@@ -63,6 +58,12 @@ from ansible_collections.onefs.dr.plugins.module_utils.limiter import (
     resource_lock,
 )
 from ansible_collections.onefs.dr.plugins.module_utils.progress import Progress
+
+# The names other files import from here (the facade); the layers may move them.
+__all__ = [
+    "AUTH_MODES", "HAS_REQUESTS", "LATEST_CACHE_TTL", "REQUESTS_IMPORT_ERROR", "RESOURCE_VERSIONS", "RETRY_STATUSES",
+    "SHARED_SESSION_IDLE", "ApplyUnknown", "Interrupted", "OneFSClient", "OneFSError", "is_subset",
+]
 
 # A bulk write of this many shares or more shows its progress (module_utils/progress.py).
 PROGRESS_MIN_WRITES = 20
