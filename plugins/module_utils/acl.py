@@ -8,7 +8,7 @@ A OneFS share ACE is ``{"permission": "full|change|read", "permission_type": "al
 "trustee": {"id": "SID:S-1-1-0", "name": "Everyone", "type": "wellknown"}}``. Input may name
 a trustee by ``id`` only, or by ``name`` + ``type``; the cluster answers with all three.
 
-Public API (used by onefs_smb_share, onefs_smb_share_acl and onefs_config_sync):
+Public API (used by onefs_smb_share, onefs_smb_share_acl, onefs_smb_share_lockout and onefs_config_sync):
 
 - ``normalize_ace(ace, trustee_resolver=None)`` -> canonical dict
   ``{"permission", "permission_type", "trustee": {"id", "name", "type"}}`` (missing parts are

@@ -2,140 +2,74 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one OneFS Platform API (PAPI) client every module of onefs.dr uses.
+"""The one OneFS Platform API (PAPI) client every module of onefs.dr uses: the public facade.
 
-Sessions (cookie + CSRF) or HTTP Basic, verified TLS, handler-version negotiation,
-retries with exponential backoff and full jitter, paging, the OneFS error envelope as one
-typed exception, the cross-process share-write limiter, and counters.
+``OneFSClient`` composes the private layers (the ``_`` prefix of community collections):
+
+- ``_transport``: session, TLS, login, retries, paging, the OneFS error envelope (``OneFSError``);
+- ``_caches``: the shared session and ``/platform/latest`` caches in the controller state folder;
+- ``_resources``: handler versions, PAPI paths, and resources that own the share-write flag;
+- ``_verify``: write verification after a lost answer;
+- ``_paths``: the one /ifs path helper;
+
+and adds the cross-process share-write limiter, the cluster-held share-write budget, bulk
+writes (``write_many``) and progress. Import names from here; the layers may change.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-import hmac
-import json
 import os
-import random
 import threading
 import time
 from contextlib import contextmanager, suppress
 
-try:
-    from urllib.parse import quote, urlencode
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    from urllib import quote, urlencode
-
-try:
-    import requests
-    from requests.exceptions import ConnectionError as RequestsConnectionError
-    from requests.exceptions import ConnectTimeout, ReadTimeout, SSLError
-
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module runner
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
-
+from ansible_collections.onefs.dr.plugins.module_utils._caches import (  # noqa: F401 - re-exported
+    LATEST_CACHE_TTL,
+    SHARED_SESSION_IDLE,
+    VersionCache,
+)
+from ansible_collections.onefs.dr.plugins.module_utils._resources import (  # noqa: F401 - re-exported
+    RESOURCE_VERSIONS,
+    api_path,
+    pick_version,
+    smb_shares,
+)
+from ansible_collections.onefs.dr.plugins.module_utils._transport import (  # noqa: F401 - re-exported
+    AUTH_MODES,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    RETRY_STATUSES,
+    ApplyUnknown,
+    Interrupted,
+    OneFSError,
+    Transport,
+    is_refused,
+    parse_errors,
+)
+from ansible_collections.onefs.dr.plugins.module_utils._verify import is_subset  # noqa: F401 - re-exported
 from ansible_collections.onefs.dr.plugins.module_utils.limiter import (
     DEFAULT_SLOTS,
     BulkTurn,
     LimiterTimeout,
     ShareWriteLimiter,
     cluster_key,
-    default_state_dir,
     resource_lock,
 )
 from ansible_collections.onefs.dr.plugins.module_utils.progress import Progress
 
-# Handler versions this collection understands, per resource prefix. /platform/N/x is
-# served by the highest handler version <= N, so for each resource we use the highest
-# version we know that the cluster's /platform/latest also has (OneFS 9.5 = 16 ... 9.12 = 23).
-RESOURCE_VERSIONS = {
-    "cluster/config": (3, 17),
-    "cluster/identity": (5,),
-    "zones": (3,),
-    "protocols/smb/shares": (12, 22),
-    "protocols/smb/openfiles": (1,),
-    "protocols/smb/sessions": (1,),
-    "protocols/smb/settings/global": (7, 17),
-    "protocols/nfs/exports": (4, 19),
-    "protocols/nfs/aliases": (15,),
-    "protocols/nfs/settings/global": (14, 19),
-    "sync/policies": (14, 18),
-    "sync/jobs": (15, 20),
-    "sync/target/policies": (1, 18),
-    "sync/target/reports": (1,),
-    "sync/reports": (1,),
-    "sync/settings": (1,),
-    "network/groupnets": (12, 16, 21),
-    "network/pools": (12, 16, 21),
-    "network/subnets": (12, 16, 21),
-    "auth/providers/ads": (14,),
-    "quota/quotas": (15, 19),
-    "snapshot/schedules": (3,),
-    "dedupe/settings": (1,),
-}
+# The names other files import from here (the facade); the layers may move them.
+__all__ = [
+    "AUTH_MODES", "HAS_REQUESTS", "LATEST_CACHE_TTL", "REQUESTS_IMPORT_ERROR", "RESOURCE_VERSIONS", "RETRY_STATUSES",
+    "SHARED_SESSION_IDLE", "ApplyUnknown", "Interrupted", "OneFSClient", "OneFSError", "is_subset",
+]
 
-RETRY_STATUSES = (429, 502, 503, 504)
-LATEST_CACHE_TTL = 600.0
 # A bulk write of this many shares or more shows its progress (module_utils/progress.py).
 PROGRESS_MIN_WRITES = 20
-# A shared session (auth_mode=session) is reused while it was last used less than this long
-# ago. OneFS logs a session out after 15 minutes without a call (its default inactivity
-# timeout); a session it has dropped anyway answers 401 and the client logs in again.
-SHARED_SESSION_IDLE = 600.0
-AUTH_MODES = ("session", "private_session", "basic")
-
-
-class OneFSError(Exception):
-    """A OneFS API call that failed, with everything needed to act on it.
-
-    Never carries credentials: the URL holds no userinfo and bodies are not kept.
-    """
-
-    def __init__(self, message, status=None, code=None, field=None, method=None, url=None, errors=None):
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.method = method
-        self.url = url
-        self.errors = errors or []
-        super(OneFSError, self).__init__(self.__str__())
-
-    def __str__(self):
-        parts = []
-        if self.method and self.url:
-            parts.append("%s %s" % (self.method, self.url))
-        head = []
-        if self.status is not None:
-            head.append("HTTP %s" % self.status)
-        if self.code:
-            head.append(self.code)
-        text = " ".join(head)
-        if text:
-            parts.append(text)
-        msg = self.message or ""
-        if self.field:
-            msg = "%s (field: %s)" % (msg, self.field)
-        parts.append(msg)
-        return ": ".join(p for p in parts if p)
-
-    def to_dict(self):
-        return {
-            "status": self.status,
-            "code": self.code,
-            "message": self.message,
-            "field": self.field,
-            "method": self.method,
-            "url": self.url,
-        }
-
-
-class Interrupted(OneFSError):
-    """A bulk write stopped before its end: the playbook is gone or a lease was lost."""
+# Former private names, kept for callers of this module.
+_parse_errors = parse_errors
+_is_refused = is_refused
 
 
 def _env_int(name, default):
@@ -145,30 +79,8 @@ def _env_int(name, default):
         return default
 
 
-class ApplyUnknown(Exception):
-    """Raised internally when a connection dropped and we cannot know whether it applied."""
-
-
-def _parse_errors(response):
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    errors = []
-    if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        for item in body["errors"]:
-            if isinstance(item, dict):
-                errors.append(
-                    {"code": item.get("code"), "message": item.get("message"), "field": item.get("field")}
-                )
-    if not errors:
-        text = (response.text or "").strip()
-        errors.append({"code": None, "message": text[:500] or response.reason, "field": None})
-    return errors
-
-
-class OneFSClient:
-    """A PAPI client bound to one cluster endpoint."""
+class OneFSClient(Transport):
+    """A PAPI client bound to one cluster endpoint (see the module docstring for its layers)."""
 
     def __init__(
         self,
@@ -189,45 +101,14 @@ class OneFSClient:
         backoff_cap=5.0,
         connect_retries=2,
     ):
-        if not HAS_REQUESTS:
-            raise OneFSError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
-        if auth_mode not in AUTH_MODES:
-            raise ValueError("auth_mode must be one of %s, got %r" % (", ".join(AUTH_MODES), auth_mode))
-        self.host = host
-        self.port = int(port)
-        self.scheme = scheme
-        self.base_url = "%s://%s:%d" % (scheme, host, self.port)
-        self.username = username
-        self.password = password
-        self.auth_mode = auth_mode
-        self.timeout = timeout
-        self.retry_deadline = float(retry_deadline)
-        self.retry_attempts = int(retry_attempts)
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.connect_retries = connect_retries
-        self.stats = {"api_calls": 0, "retries": 0, "conflicts_409": 0, "share_writes": 0, "limiter_wait_s": 0.0}
-        self._session = requests.Session()
-        self._session.trust_env = False
-        if not validate_certs:
-            self._session.verify = False
-            with suppress(AttributeError):
-                requests.packages.urllib3.disable_warnings()  # pylint: disable=no-member
-        elif ca_path:
-            self._session.verify = ca_path
-        else:
-            self._session.verify = True
-        self._session.headers.update({"Accept": "application/json", "User-Agent": "onefs.dr"})
-        if auth_mode == "basic":
-            self._session.auth = (username or "", password or "")
-        self._sessid = None
-        self._csrf = None
-        self._shared_path = None
+        super(OneFSClient, self).__init__(
+            host, port=port, username=username, password=password, validate_certs=validate_certs,
+            ca_path=ca_path, auth_mode=auth_mode, timeout=timeout, retry_deadline=retry_deadline,
+            retry_attempts=retry_attempts, scheme=scheme, backoff_base=backoff_base, backoff_cap=backoff_cap,
+            connect_retries=connect_retries,
+        )
         self._latest = None
-        self._identity = None  # {"guid", "name"}: cluster/config, kept with the shared session
-        self._session_ok = False  # a request has succeeded with the current session
-        self._login_lock = threading.Lock()
-        self._state_dir = default_state_dir()
+        self._versions = VersionCache(cluster_key(host, self.port))
         self.limiter = ShareWriteLimiter(
             cluster_key(host, self.port), slots=share_write_limit or DEFAULT_SLOTS, directory=limiter_dir
         )
@@ -260,110 +141,27 @@ class OneFSClient:
         become the shared one, and every private session, is logged out.
         """
         self._release_budget()
-        if self._sessid:
-            if not self._keep_shared_session():
-                with suppress(Exception):  # logout is best effort
-                    self._send("DELETE", "/session/1/session", None, None)
-            self._sessid = None
-            self._csrf = None
-        self._session.close()
+        self._close_transport()
 
-    # ------------------------------------------------------------------ shared session
-    # One OneFS session per cluster and credentials for every module call on the controller,
-    # instead of a login and a logout per module (two API calls, a TLS handshake and an
-    # audit-log entry each). Kept in <state dir>/sessions/ (directory 0700, files 0600): the
-    # file name is an HMAC of (URL, username, password) under a random key of that directory,
-    # so other credentials never pick the session up and no password or hash of one is stored.
-    def _sessions_dir(self):
-        return os.path.join(self._state_dir, "sessions")
-
-    def _shared_session_path(self):
-        if self.auth_mode != "session":
-            return None
-        if self._shared_path is None:
-            try:
-                directory = self._sessions_dir()
-                os.makedirs(directory, mode=0o700, exist_ok=True)
-                key_path = os.path.join(directory, ".key")
-                if not os.path.exists(key_path):
-                    tmp = "%s.%d.tmp" % (key_path, os.getpid())
-                    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(os.urandom(32))
-                    try:
-                        os.link(tmp, key_path)  # atomic: the first process's key wins
-                    except FileExistsError:
-                        pass
-                    finally:
-                        os.unlink(tmp)
-                with open(key_path, "rb") as handle:
-                    secret = handle.read()
-                if len(secret) < 32:
-                    return None
-                material = "\0".join([self.base_url, self.username or "", self.password or ""]).encode("utf-8")
-                digest = hmac.new(secret, material, hashlib.sha256).hexdigest()[:40]
-                self._shared_path = os.path.join(directory, "%s.%s.json" % (cluster_key(self.host, self.port), digest))
-            except OSError:
-                return None
-        return self._shared_path
-
-    def _load_shared_session(self):
-        """Adopt the shared session of these credentials when it was used recently."""
-        path = self._shared_session_path()
-        if not path:
-            return False
+    # ------------------------------------------------------------------ share writes
+    def _send_share_write(self, method, path, query, body, headers, attempt, elapsed):
+        """One attempt of a share write: the budget (first attempt), then a limiter slot."""
+        if attempt == 1:
+            self._single_write_budget()
+        self.stats["share_writes"] += 1
+        waited_before = self.limiter.waited
         try:
-            if time.time() - os.stat(path).st_mtime > SHARED_SESSION_IDLE:
-                return False
-            with open(path) as handle:
-                cached = json.load(handle)
-            sessid, csrf = cached["sessid"], cached.get("csrf")
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        if not sessid:
-            return False
-        self._sessid, self._csrf = sessid, csrf
-        identity = cached.get("cluster")
-        if isinstance(identity, dict) and identity.get("guid"):
-            self._identity = {"guid": identity.get("guid"), "name": identity.get("name")}
-        return True
+            with self.limiter.slot(timeout=max(1.0, self.retry_deadline - elapsed)):
+                resp = self._send(method, path, query, body, headers)
+        except LimiterTimeout as exc:
+            raise OneFSError(str(exc), code="AEC_CONFLICT", method=method, url=self.base_url + path) from exc
+        self.stats["limiter_wait_s"] += self.limiter.waited - waited_before
+        return resp
 
-    def _store_shared_session(self):
-        path = self._shared_session_path()
-        if not path or not self._sessid:
-            return
-        tmp = "%s.%d.%d.tmp" % (path, os.getpid(), threading.get_ident())
-        try:
-            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump({"sessid": self._sessid, "csrf": self._csrf, "cluster": self._identity}, handle)
-            os.replace(tmp, path)
-        except OSError:
-            with suppress(OSError):
-                os.unlink(tmp)
-
-    def _drop_shared_session(self, sessid):
-        """Forget the shared session when it is the one OneFS just refused."""
-        path = self._shared_session_path()
-        if not path:
-            return
-        with suppress(OSError, ValueError, KeyError, TypeError):
-            with open(path) as handle:
-                if json.load(handle)["sessid"] == sessid:
-                    os.unlink(path)
-
-    def _keep_shared_session(self):
-        path = self._shared_session_path()
-        if not path:
-            return False
-        try:
-            with open(path) as handle:
-                if json.load(handle)["sessid"] != self._sessid:
-                    return False
-            os.utime(path, None)  # last use
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        return True
+    def smb_shares(self, zone=None):
+        """The SMB shares of ``zone`` as a resource (``_resources.Resource``): it builds their
+        paths and marks every write a share write."""
+        return smb_shares(self, zone)
 
     def lock(self, resource, timeout=None):
         """Controller-wide lock for a read-modify-write of a list OneFS replaces whole.
@@ -579,400 +377,21 @@ class OneFSClient:
         return cluster_key(self.host, self.port)
 
     # ------------------------------------------------------------------ versions
-    def _latest_cache_path(self):
-        return os.path.join(self._state_dir, "versions", cluster_key(self.host, self.port) + ".json")
-
     @property
     def latest(self):
         """The cluster's /platform/latest, read once (and cached on disk for a few minutes)."""
         if self._latest is None:
-            path = self._latest_cache_path()
-            try:
-                with open(path) as handle:
-                    cached = json.load(handle)
-                if time.time() - cached.get("at", 0) < LATEST_CACHE_TTL:
-                    self._latest = int(cached["latest"])
-            except (OSError, ValueError, KeyError, TypeError):
-                pass
+            self._latest = self._versions.load()
         if self._latest is None:
             body = self.request("GET", "/platform/latest")
             self._latest = int(body["latest"])
-            try:
-                os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-                tmp = "%s.%d.tmp" % (path, os.getpid())
-                with open(tmp, "w") as handle:
-                    json.dump({"latest": self._latest, "at": time.time()}, handle)
-                os.replace(tmp, path)
-            except OSError:
-                pass
+            self._versions.store(self._latest)
         return self._latest
 
     def version_for(self, resource):
         """Handler version to use for a resource path such as 'protocols/smb/shares/x'."""
-        resource = resource.strip("/")
-        best = None
-        for prefix in RESOURCE_VERSIONS:
-            matches = resource == prefix or resource.startswith(prefix + "/")
-            if matches and (best is None or len(prefix) > len(best)):
-                best = prefix
-        if best is None:
-            return self.latest
-        known = RESOURCE_VERSIONS[best]
-        usable = [v for v in known if v <= self.latest]
-        return max(usable) if usable else min(known)
+        return pick_version(resource, self.latest)
 
     def api(self, resource, *names):
         """'/platform/<N>/<resource>[/<quoted name>...]' for this cluster."""
-        path = "/platform/%d/%s" % (self.version_for(resource), resource.strip("/"))
-        for name in names:
-            path += "/" + quote(str(name), safe="")
-        return path
-
-    # ------------------------------------------------------------------ public verbs
-    def get(self, path, query=None):
-        return self.request("GET", path, query=query)
-
-    def post(self, path, body=None, query=None, share_write=False, verify=None):
-        return self.request("POST", path, query=query, body=body, share_write=share_write, verify=verify)
-
-    def put(self, path, body=None, query=None, share_write=False, verify=None, counters=None):
-        return self.request(
-            "PUT", path, query=query, body=body, share_write=share_write, verify=verify, counters=counters
-        )
-
-    def delete(self, path, query=None, share_write=False, verify=None):
-        return self.request("DELETE", path, query=query, share_write=share_write, verify=verify)
-
-    def list(self, path, key, query=None, limit=1000):
-        """Every item of a PAPI collection, following ``resume`` tokens."""
-        items = []
-        params = dict(query or {})
-        if limit:
-            params["limit"] = limit
-        seen = set()
-        while True:
-            body = self.request("GET", path, query=params) or {}
-            items.extend(body.get(key) or [])
-            token = body.get("resume")
-            if not token:
-                return items
-            if token in seen:
-                raise OneFSError("paging loop: resume token repeated", method="GET", url=self.base_url + path)
-            seen.add(token)
-            # OneFS: "resume cannot be used with other options".
-            params = {"resume": token}
-
-    def item(self, path, key, query=None):
-        """The single object of an item GET (OneFS wraps it in a one-element list), or None on 404."""
-        try:
-            body = self.request("GET", path, query=query)
-        except OneFSError as err:
-            if err.status == 404:
-                return None
-            raise
-        values = (body or {}).get(key)
-        if isinstance(values, list):
-            return values[0] if values else None
-        return values
-
-    # ------------------------------------------------------------------ core
-    def _url(self, path, query):
-        url = self.base_url + path
-        if query:
-            pairs = [(k, "true" if v is True else "false" if v is False else v) for k, v in query.items() if v is not None]
-            if pairs:
-                url += "?" + urlencode(pairs)
-        return url
-
-    def _login(self):
-        url = self.base_url + "/session/1/session"
-        payload = {"username": self.username, "password": self.password, "services": ["platform", "namespace"]}
-        self.stats["api_calls"] += 1
-        try:
-            resp = self._session.post(url, json=payload, timeout=self.timeout)
-        except SSLError as exc:
-            raise OneFSError(
-                "TLS verification failed for %s: %s. Set ca_path to the cluster's CA bundle "
-                "(or validate_certs=false for a lab only)" % (self.base_url, exc),
-                method="POST",
-                url=url,
-            ) from exc
-        except (RequestsConnectionError, ConnectTimeout) as exc:
-            raise OneFSError("cannot connect to %s: %s" % (self.base_url, exc), method="POST", url=url) from exc
-        if resp.status_code not in (200, 201):
-            err = _parse_errors(resp)[0]
-            raise OneFSError(
-                "login as %r failed: %s" % (self.username, err["message"] or "check username and password"),
-                status=resp.status_code,
-                code=err["code"] or ("AEC_UNAUTHORIZED" if resp.status_code == 401 else None),
-                method="POST",
-                url=url,
-            )
-        self._sessid = resp.cookies.get("isisessid")
-        self._csrf = resp.cookies.get("isicsrf")
-        if not self._sessid:
-            # Some proxies drop Secure cookies on plain HTTP; read the raw headers.
-            for header in resp.raw.headers.getlist("Set-Cookie") if hasattr(resp.raw.headers, "getlist") else []:
-                name, rest = (header.split("=", 1) + [""])[:2]
-                value = rest.split(";", 1)[0]
-                if name.strip() == "isisessid":
-                    self._sessid = value
-                elif name.strip() == "isicsrf":
-                    self._csrf = value
-        self._session.cookies.clear()
-        if not self._sessid:
-            raise OneFSError("login succeeded but no isisessid cookie was returned", method="POST", url=url)
-        self._store_shared_session()
-
-    def _headers(self, has_body, extra=None):
-        headers = {}
-        if has_body:
-            headers["Content-Type"] = "application/json"
-        if extra:
-            headers.update(extra)
-        if self.auth_mode != "basic" and self._sessid:
-            headers["Cookie"] = "isisessid=%s" % self._sessid
-            if self._csrf:
-                headers["X-CSRF-Token"] = self._csrf
-            headers["Referer"] = self.base_url
-        return headers
-
-    def _send(self, method, path, query, body, headers=None):
-        url = self._url(path, query)
-        if body is None or isinstance(body, (bytes, bytearray)):
-            data = body
-        else:
-            data = json.dumps(body)
-        self.stats["api_calls"] += 1
-        return self._session.request(
-            method, url, data=data, headers=self._headers(data is not None, headers), timeout=self.timeout
-        )
-
-    def _backoff(self, attempt, retry_after=None):
-        if retry_after:
-            try:
-                return min(float(retry_after), self.backoff_cap * 4)
-            except ValueError:
-                pass
-        return random.uniform(0, min(self.backoff_cap, self.backoff_base * (2 ** attempt)))
-
-    def request(
-        self, method, path, query=None, body=None, share_write=False, verify=None, raw=False, headers=None, counters=None
-    ):
-        """One PAPI call with retries. Returns the parsed JSON body (None when empty).
-
-        share_write: an SMB share configuration write; it takes a limiter slot and its
-        409 AEC_CONFLICT answers are retried.
-        verify: callable -> bool, asked when the outcome of a write is unknown (dropped
-        connection) or a create answered 409: True means the write is already applied.
-        body: a dict/list is sent as JSON; bytes are sent as they are (namespace files).
-        headers: extra request headers (e.g. ``x-isi-ifs-target-type`` for the namespace).
-        raw: return the ``requests`` response instead of the parsed body.
-        counters: optional dict that receives this call's own ``retries`` and ``conflicts_409``
-        (``stats`` sums every call; this one is per call, e.g. per share in a thread pool).
-        """
-        method = method.upper()
-        url_for_errors = self.base_url + path
-        if self.auth_mode != "basic" and not self._sessid and not path.startswith("/session/"):
-            with self._login_lock:
-                if not self._sessid and not self._load_shared_session():
-                    self._login()
-        if verify is None and method == "PUT" and body is not None:
-            verify = self._auto_verify_put(path, query, body)
-        elif verify is None and method == "DELETE":
-            verify = self._auto_verify_delete(path, query)
-        start = time.monotonic()
-        attempt = 0
-        relogged = False
-        connect_failures = 0
-        last_conflict = None
-        while True:
-            attempt += 1
-            elapsed = time.monotonic() - start
-            if attempt > 1 and (attempt > self.retry_attempts or elapsed > self.retry_deadline):
-                if last_conflict is not None:
-                    raise OneFSError(
-                        "%s (still AEC_CONFLICT after %d attempts in %.1f s; OneFS's share-configuration "
-                        "store is saturated: lower share_write_limit or the play's throttle, or raise "
-                        "retry_deadline)" % (last_conflict.message, attempt - 1, elapsed),
-                        status=409,
-                        code="AEC_CONFLICT",
-                        method=method,
-                        url=url_for_errors,
-                    )
-                raise OneFSError(
-                    "gave up after %d attempts in %.1f s" % (attempt - 1, elapsed), method=method, url=url_for_errors
-                )
-            if attempt > 1:
-                self.stats["retries"] += 1
-                if counters is not None:
-                    counters["retries"] = counters.get("retries", 0) + 1
-            try:
-                if share_write:
-                    if attempt == 1:
-                        self._single_write_budget()
-                    self.stats["share_writes"] += 1
-                    waited_before = self.limiter.waited
-                    with self.limiter.slot(timeout=max(1.0, self.retry_deadline - elapsed)):
-                        resp = self._send(method, path, query, body, headers)
-                    self.stats["limiter_wait_s"] += self.limiter.waited - waited_before
-                else:
-                    resp = self._send(method, path, query, body, headers)
-            except LimiterTimeout as exc:
-                raise OneFSError(str(exc), code="AEC_CONFLICT", method=method, url=url_for_errors) from exc
-            except SSLError as exc:
-                raise OneFSError(
-                    "TLS verification failed for %s: %s. Set ca_path to the cluster's CA bundle" % (self.base_url, exc),
-                    method=method,
-                    url=url_for_errors,
-                ) from exc
-            except ConnectTimeout as exc:
-                connect_failures += 1
-                if connect_failures > self.connect_retries:
-                    raise OneFSError("cannot connect to %s: %s" % (self.base_url, exc), method=method, url=url_for_errors) from exc
-                time.sleep(self._backoff(attempt))
-                continue
-            except (RequestsConnectionError, ReadTimeout) as exc:
-                if _is_refused(exc):
-                    connect_failures += 1
-                    if connect_failures > self.connect_retries:
-                        raise OneFSError(
-                            "cannot connect to %s (connection refused): is the cluster up and the port right?"
-                            % self.base_url,
-                            method=method,
-                            url=url_for_errors,
-                        ) from exc
-                    time.sleep(self._backoff(attempt))
-                    continue
-                # The request may have reached the cluster and been applied.
-                if method != "GET":
-                    if verify is not None:
-                        if self._safe_verify(verify):
-                            return None
-                    elif method == "POST":
-                        raise OneFSError(
-                            "connection lost during a create; it may have been applied. Re-run the task: "
-                            "it reads current state first and converges (%s)" % exc,
-                            method=method,
-                            url=url_for_errors,
-                        ) from exc
-                time.sleep(self._backoff(attempt))
-                continue
-
-            status = resp.status_code
-            if status < 300:
-                self._session_ok = True
-                if raw:
-                    return resp
-                if not resp.content:
-                    return None
-                try:
-                    return resp.json()
-                except ValueError:
-                    return resp.content
-            errors = _parse_errors(resp)
-            first = errors[0]
-            if status == 401 and self.auth_mode != "basic" and not relogged and self._sessid:
-                # Session expired (inactivity or absolute timeout), or a shared session OneFS
-                # no longer knows: log in once more (another thread may have done it already).
-                relogged = True
-                refused = self._sessid
-                with self._login_lock:
-                    if self._sessid == refused:
-                        self._drop_shared_session(refused)
-                        self._sessid = None
-                        self._identity = None  # it came with the refused session
-                        self._session_ok = False
-                        self._login()
-                continue
-            if status == 409:
-                self.stats["conflicts_409"] += 1
-                if counters is not None:
-                    counters["conflicts_409"] = counters.get("conflicts_409", 0) + 1
-                if share_write and first["code"] == "AEC_CONFLICT":
-                    if method == "POST" and verify is not None and self._safe_verify(verify):
-                        return None
-                    last_conflict = OneFSError(first["message"], status=409, code="AEC_CONFLICT")
-                    time.sleep(self._backoff(attempt))
-                    continue
-            if status in RETRY_STATUSES:
-                time.sleep(self._backoff(attempt, resp.headers.get("Retry-After")))
-                continue
-            if status == 404 and method == "DELETE" and attempt > 1:
-                # A retried delete whose first attempt was applied.
-                return None
-            message = "; ".join(e["message"] or "" for e in errors if e.get("message")) or resp.reason
-            raise OneFSError(
-                message,
-                status=status,
-                code=first["code"],
-                field=first["field"],
-                method=method,
-                url=resp.url.split("?", 1)[0] if resp.url else url_for_errors,
-                errors=errors,
-            )
-
-    def _safe_verify(self, verify):
-        try:
-            return bool(verify())
-        except OneFSError:
-            return False
-
-    # ------------------------------------------------------------------ write verification
-    def _auto_verify_put(self, path, query, body):
-        if not isinstance(body, dict) or not path.startswith("/platform/"):
-            return None
-        if "name" in body and len(body) == 1:
-            return None  # a rename moves the object: the module supplies its own check
-
-        def check():
-            current = self.request("GET", path, query=query)
-            if not isinstance(current, dict):
-                return False
-            obj = None
-            for value in current.values():
-                if isinstance(value, list) and value and isinstance(value[0], dict):
-                    obj = value[0]
-                    break
-                if isinstance(value, dict):
-                    obj = value
-                    break
-            return obj is not None and is_subset(body, obj)
-
-        return check
-
-    def _auto_verify_delete(self, path, query):
-        if not path.startswith("/platform/"):
-            return None
-
-        def check():
-            try:
-                self.request("GET", path, query=query)
-            except OneFSError as err:
-                return err.status == 404
-            return False
-
-        return check
-
-
-def _is_refused(exc):
-    text = repr(exc)
-    return "ConnectionRefused" in text or "Errno 111" in text or "Connection refused" in text
-
-
-def is_subset(expected, actual):
-    """True when every value in ``expected`` is present in ``actual`` (recursively).
-
-    Lists compare item by item, in order; dicts compare only the keys ``expected`` has,
-    so an ACE given as ``{"trustee": {"id": "SID:S-1-1-0"}}`` matches the cluster's
-    ``{"trustee": {"id": "SID:S-1-1-0", "name": "Everyone", "type": "wellknown"}}``.
-    """
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return False
-        return all(k in actual and is_subset(v, actual[k]) for k, v in expected.items())
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(expected) != len(actual):
-            return False
-        return all(is_subset(e, a) for e, a in zip(expected, actual))
-    return expected == actual
+        return api_path(self.version_for(resource), resource, names)

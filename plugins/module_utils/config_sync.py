@@ -22,17 +22,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import posixpath
 import re
 import time
 
+from ansible_collections.onefs.dr.plugins.module_utils._paths import clean_path, ifs_path, is_under, namespace_url, rebase
 from ansible_collections.onefs.dr.plugins.module_utils.acl import acl_equal, has_lockout
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError
 from ansible_collections.onefs.dr.plugins.module_utils.journal import (
     JournalError,
     journal_path,
-    namespace_url,
     read_doc,
     read_json,
     write_doc,
@@ -81,27 +80,9 @@ UNIT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 # ---------------------------------------------------------------------------------- paths
-def clean_path(path):
-    """A path normalized for comparison: no duplicate or trailing slashes."""
-    clean = posixpath.normpath(path or "/")
-    return "/" + clean.lstrip("/")
-
-
 def check_path(path, field):
     """A user-given /ifs path, normalized; InputError naming ``field`` otherwise."""
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise InputError("%s: %r is not an absolute path; give a path under /ifs" % (field, path))
-    clean = clean_path(path)
-    if clean != "/ifs" and not clean.startswith("/ifs/"):
-        raise InputError("%s: %s is outside /ifs; every OneFS path starts with /ifs" % (field, path))
-    return clean
-
-
-def is_under(path, base):
-    """True when ``path`` is ``base`` or inside it."""
-    path = clean_path(path)
-    base = clean_path(base)
-    return path == base or base == "/" or path.startswith(base + "/")
+    return ifs_path(path, field, InputError)
 
 
 class PathMap:
@@ -118,9 +99,7 @@ class PathMap:
         return is_under(path, self.target)
 
     def translate(self, path):
-        path = clean_path(path)
-        rest = path[len(self.source):]
-        return clean_path(self.target + rest) if rest else self.target
+        return rebase(path, self.source, self.target)
 
 
 # ---------------------------------------------------------------------------------- namespace
@@ -376,9 +355,8 @@ class ConfigSync:
     # ------------------------------------------------------------ SMB shares
     def plan_shares(self):
         src, tgt = self.source, self.target
-        sq, tq = {"zone": self.source_zone}, {"zone": self.target_zone}
-        shares = src.list(src.api("protocols/smb/shares"), "shares", query=sq)
-        theirs = tgt.list(tgt.api("protocols/smb/shares"), "shares", query=tq)
+        shares = src.smb_shares(self.source_zone).list()
+        theirs = tgt.smb_shares(self.target_zone).list()
         journal = {}
         if self.lockout_aware and any(self.paths.in_source(s.get("path") or "/") for s in shares):
             journal = read_journal(src, self.source_zone)
@@ -431,21 +409,21 @@ class ConfigSync:
                 self.add("smb_shares", "delete", name, before, None, self._share_delete(name))
 
     def _share_create(self, name, body):
-        tgt, query = self.target, {"zone": self.target_zone}
+        shares = self.target.smb_shares(self.target_zone)
 
         def exists():
-            found = tgt.item(tgt.api("protocols/smb/shares", name), "shares", query=query)
+            found = shares.get(name)
             return bool(found) and clean_path(found.get("path")) == body["path"]
 
-        return lambda: tgt.post(tgt.api("protocols/smb/shares"), body, query=query, share_write=True, verify=exists)
+        return lambda: shares.create(body, verify=exists)
 
     def _share_update(self, name, changes):
-        tgt, query = self.target, {"zone": self.target_zone}
-        return lambda: tgt.put(tgt.api("protocols/smb/shares", name), changes, query=query, share_write=True)
+        shares = self.target.smb_shares(self.target_zone)
+        return lambda: shares.update(name, changes)
 
     def _share_delete(self, name):
-        tgt, query = self.target, {"zone": self.target_zone}
-        return lambda: tgt.delete(tgt.api("protocols/smb/shares", name), query=query, share_write=True)
+        shares = self.target.smb_shares(self.target_zone)
+        return lambda: shares.delete(name)
 
     # ------------------------------------------------------------ NFS exports
     def plan_exports(self):

@@ -33,17 +33,13 @@ import time
 from contextlib import contextmanager
 
 try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover
-    from urllib import quote
-
-try:
     import fcntl
 
     HAS_FCNTL = True
 except ImportError:  # pragma: no cover
     HAS_FCNTL = False
 
+from ansible_collections.onefs.dr.plugins.module_utils._paths import namespace_url  # noqa: F401 - re-exported
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.limiter import cluster_key, default_state_dir, wait_flock
 
@@ -78,11 +74,6 @@ def _safe_segment(value, what):
     if not text or "/" in text or text in (".", ".."):
         raise JournalError("cannot use %r as a journal path segment (%s)" % (value, what))
     return text
-
-
-def namespace_url(ifs_path):
-    """'/ifs/a b/c' -> '/namespace/ifs/a%20b/c'."""
-    return "/namespace" + quote(ifs_path, safe="/")
 
 
 def cluster_identity(client):

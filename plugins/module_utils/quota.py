@@ -16,6 +16,7 @@ __metaclass__ = type
 import posixpath
 import re
 
+from ansible_collections.onefs.dr.plugins.module_utils._paths import clean_path, ifs_path, rebase
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError
 
 QUOTA_TYPES = ("directory", "user", "group", "default-directory", "default-user", "default-group")
@@ -140,12 +141,7 @@ def parse_thresholds(raw, where):
 
 
 def normalize_path(path, field):
-    if not isinstance(path, str) or not path.startswith("/ifs"):
-        raise QuotaInputError("%s: a quota path must be an absolute path under /ifs, got %r" % (field, path))
-    norm = posixpath.normpath(path)
-    if norm != "/ifs" and not norm.startswith("/ifs/"):
-        raise QuotaInputError("%s: a quota path must be under /ifs, got %r" % (field, path))
-    return norm
+    return ifs_path(path, field, QuotaInputError)
 
 
 def persona_matches(wanted, current):
@@ -236,7 +232,7 @@ def matches(spec, quota):
     """True when the cluster quota has the identity of the desired ``spec``."""
     if quota.get("type") != spec["type"]:
         return False
-    if posixpath.normpath(quota.get("path") or "") != spec["path"]:
+    if clean_path(quota.get("path")) != spec["path"]:
         return False
     if spec["type"] in PERSONA_TYPES:
         return persona_matches(spec["persona"], quota.get("persona"))
@@ -373,16 +369,7 @@ def planned_quota(body):
 
 def translate_path(path, source_root, target_root):
     """``path`` under ``source_root`` moved under ``target_root`` (None when not under it)."""
-    path = posixpath.normpath(path)
-    if path == source_root:
-        return target_root
-    if source_root == "/":
-        rest = path.lstrip("/")
-    elif path.startswith(source_root + "/"):
-        rest = path[len(source_root) + 1:]
-    else:
-        return None
-    return posixpath.join(target_root, rest)
+    return rebase(path, source_root, target_root)
 
 
 def spec_from_quota(quota, path):

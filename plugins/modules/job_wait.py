@@ -66,7 +66,7 @@ author:
 
 EXAMPLES = r"""
 - name: Run the final sync of each policy (in parallel)
-  onefs.dr.onefs_synciq_policy:
+  onefs.dr.onefs_synciq_job:
     name: "{{ item.name }}"
     job: run
   loop: "{{ onefs_dr_unit_policies }}"

@@ -25,7 +25,7 @@ description:
     the objects that differ are written. O(prune) deletes target objects under O(target_path)
     that no longer exist under O(source_path) on the source.
   - Lockout aware. When the data-integrity lockout of this collection
-    (M(onefs.dr.onefs_smb_share_acl), Deny Everyone) is on a source share, the share's
+    (M(onefs.dr.onefs_smb_share_lockout), Deny Everyone) is on a source share, the share's
     original ACL is read from the lockout journal on the source
     (C(/ifs/.onefs_dr/journal/<source_zone>.json)) and replicated instead, never the lockout
     ACE. A Deny Everyone that the share had before the lockout (journal C(had_deny)), or that

@@ -109,6 +109,7 @@ requirements:
   - jmespath (only for O(query))
 seealso:
   - module: onefs.dr.onefs_synciq_policy
+  - module: onefs.dr.onefs_synciq_job
 """
 
 EXAMPLES = r"""
@@ -275,13 +276,13 @@ api_stats:
   sample: {"api_calls": 7, "retries": 0, "conflicts_409": 0, "share_writes": 0}
 """
 
-import posixpath
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError, quote
+from ansible_collections.onefs.dr.plugins.module_utils._paths import clean_path, is_under, namespace_url
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError, OneFSModule
 
 try:
@@ -318,10 +319,7 @@ def argument_spec():
 
 def under(path, root):
     """True when ``path`` is ``root`` or below it."""
-    if not path or not root:
-        return False
-    path = posixpath.normpath(path)
-    return path == root or root == "/" or path.startswith(root.rstrip("/") + "/")
+    return bool(path and root) and is_under(path, root)
 
 
 def windows_to_ifs(name):
@@ -366,9 +364,7 @@ class Gatherer:
         if path is not None:
             if not path.startswith("/"):
                 raise InputError("path must be an absolute path such as /ifs/data, got %r" % path)
-            self.path = posixpath.normpath(path)
-        if self.p["query_only"] and self.p["query"] is None:
-            raise InputError("query_only needs a query (a JMESPath expression that picks what to return)")
+            self.path = clean_path(path)
         for checked in self.p["check_paths"] or []:
             if not checked or not (checked == "/ifs" or checked.startswith("/ifs/")):
                 raise InputError("check_paths must list absolute paths under /ifs, got %r" % checked)
@@ -607,7 +603,7 @@ class Gatherer:
 
     def path_exists(self, path):
         """Whether ``path`` exists on the cluster (HEAD on the namespace: 200, or 404)."""
-        url = "/namespace" + quote(posixpath.normpath(path))
+        url = namespace_url(clean_path(path))
         try:
             self.client.request("HEAD", url)
         except OneFSError as err:
@@ -653,7 +649,7 @@ class Gatherer:
 
 
 def main():
-    m = OneFSModule(argument_spec(), supports_check_mode=True)
+    m = OneFSModule(argument_spec(), supports_check_mode=True, required_if=[["query_only", True, ["query"]]])
     m.run(lambda mod: Gatherer(mod).run())
 
 

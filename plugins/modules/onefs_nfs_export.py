@@ -244,8 +244,8 @@ diff:
 """
 
 import copy
-import posixpath
 
+from ansible_collections.onefs.dr.plugins.module_utils._paths import clean_path, ifs_path
 from ansible_collections.onefs.dr.plugins.module_utils.common import InputError, OneFSModule
 
 CLIENT_LISTS = ("clients", "root_clients", "read_only_clients", "read_write_clients")
@@ -254,20 +254,7 @@ MAP_OPTIONS = ("map_root", "map_all")
 
 def norm_path(path, field):
     """An absolute /ifs path without duplicate or trailing slashes."""
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise InputError("%s: %r is not an absolute path; give a path under /ifs" % (field, path))
-    clean = posixpath.normpath(path)
-    if clean.startswith("//"):
-        clean = "/" + clean.lstrip("/")
-    if clean != "/ifs" and not clean.startswith("/ifs/"):
-        raise InputError("%s: %s is outside /ifs; every OneFS path starts with /ifs" % (field, path))
-    return clean
-
-
-def clean_path(path):
-    """A path read from the cluster, normalized the same way (never rejected)."""
-    clean = posixpath.normpath(path or "/")
-    return "/" + clean.lstrip("/")
+    return ifs_path(path, field, InputError)
 
 
 def persona_id(user):

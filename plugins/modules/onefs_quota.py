@@ -504,10 +504,6 @@ def run_copy(module):
     params = module.params
     if params["state"] != "present":
         raise InputError("mode: copy takes state: present (delete_source: true removes the quotas on the source)")
-    if not params.get("partner"):
-        raise InputError("mode: copy needs partner: the connection of the source cluster whose quotas are copied here")
-    if not params.get("source_path"):
-        raise InputError("mode: copy needs source_path: the directory on the partner whose quotas are copied")
     for option in ("path", "persona", "quotas", "type", "thresholds", "include_snapshots", "enforced", "container",
                    "thresholds_on", "description"):
         if params.get(option) is not None:
@@ -545,7 +541,11 @@ def run(module):
 
 
 def main():
-    module = OneFSModule(argument_spec(), mutually_exclusive=[["path", "quotas"], ["persona", "quotas"]])
+    module = OneFSModule(
+        argument_spec(),
+        mutually_exclusive=[["path", "quotas"], ["persona", "quotas"]],
+        required_if=[["mode", "copy", ["partner", "source_path"]]],
+    )
     module.run(run)
 
 

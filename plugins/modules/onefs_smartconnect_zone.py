@@ -200,8 +200,6 @@ def check_input(params):
     if state == "present":
         if prefix is not None:
             raise InputError("rename_prefix is used with state: renamed or restored, not present")
-        if zone is None and aliases is None:
-            raise InputError("state: present needs sc_dns_zone, aliases or both")
         if zone:
             zone = check_dns_name(zone, "sc_dns_zone")
         if aliases is not None:
@@ -213,8 +211,6 @@ def check_input(params):
             raise InputError(
                 "sc_dns_zone and aliases are used with state: present; state: %s only applies rename_prefix" % state
             )
-        if prefix is None:
-            raise InputError("state: %s needs rename_prefix (such as 'dr-old-')" % state)
         prefix = check_prefix(prefix)
     if params.get("pool"):
         pool_id_parts(params["pool"])
@@ -323,6 +319,11 @@ def main():
         argument_spec(),
         mutually_exclusive=[["pool", "access_zone"]],
         required_one_of=[["pool", "access_zone"]],
+        required_if=[
+            ["state", "present", ["sc_dns_zone", "aliases"], True],
+            ["state", "renamed", ["rename_prefix"]],
+            ["state", "restored", ["rename_prefix"]],
+        ],
     )
     module.run(run)
 

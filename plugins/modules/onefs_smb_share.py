@@ -253,6 +253,7 @@ api_stats:
 
 import copy
 
+from ansible_collections.onefs.dr.plugins.module_utils._paths import clean_path, ifs_path
 from ansible_collections.onefs.dr.plugins.module_utils.acl import (
     AclError,
     ace_spec,
@@ -355,16 +356,13 @@ def _personas_equal(current, desired):
     return True
 
 
-def _norm_path(path):
-    return "/" + path.strip("/") if path else path
-
-
 class Share:
     def __init__(self, module):
         self.module = module
         self.params = module.params
         self.client = module.client
         self.zone = self.params["zone"]
+        self.shares = self.client.smb_shares(self.zone)
 
     # ------------------------------------------------------------------ input
     def desired(self):
@@ -375,13 +373,11 @@ class Share:
                 raise InputError('%s %r is not a valid SMB share name (no / \\ : * ? " < > |, not empty)' % (key, value))
         if p.get("new_name") and p["state"] == "absent":
             raise InputError("new_name is used with state=present only")
-        if p.get("path") is not None and not (p["path"] == "/ifs" or p["path"].startswith("/ifs/")):
-            raise InputError("path must be an absolute path under /ifs, got %r" % p["path"])
         if p.get("ca_timeout") is not None and p["ca_timeout"] < 1:
             raise InputError("ca_timeout must be a positive number of seconds, got %d" % p["ca_timeout"])
         want = {}
         if p.get("path") is not None:
-            want["path"] = _norm_path(p["path"])
+            want["path"] = ifs_path(p["path"], "path", InputError)
         for key in PLAIN_KEYS:
             if p.get(key) is not None:
                 want[key] = p[key]
@@ -406,11 +402,8 @@ class Share:
         return want
 
     # ------------------------------------------------------------------ cluster
-    def url(self, name):
-        return self.client.api("protocols/smb/shares", name)
-
     def read(self, name):
-        return self.client.item(self.url(name), "shares", query={"zone": self.zone})
+        return self.shares.get(name)
 
     @staticmethod
     def differences(want, current):
@@ -422,7 +415,7 @@ class Share:
             elif key == "run_as_root":
                 same = _personas_equal(have, value)
             elif key == "path":
-                same = _norm_path(have or "") == value
+                same = clean_path(have) == value
             else:
                 same = have == value
             if not same:
@@ -455,7 +448,7 @@ class Share:
         if current is None:
             return {"changed": False, "share": None, "renamed": False, "oplocks_risk": False}
         if not self.module.check_mode:
-            self.client.delete(self.url(name), query={"zone": self.zone}, share_write=True)
+            self.shares.delete(name)
         return {
             "changed": True,
             "share": None,
@@ -474,13 +467,7 @@ class Share:
         share = dict(body)
         share.pop("create_path", None)
         if not self.module.check_mode:
-            self.client.post(
-                self.client.api("protocols/smb/shares"),
-                body,
-                query={"zone": self.zone},
-                share_write=True,
-                verify=lambda: self.read(name) is not None,
-            )
+            self.shares.create(body, verify=lambda: self.read(name) is not None)
             share = self.read(name) or share
         return self.finish(share, {"before": {}, "after": dict(body)}, changed=True, renamed=False)
 
@@ -495,15 +482,11 @@ class Share:
             after["id"] = name
         if not self.module.check_mode:
             if renamed:
-                self.client.put(
-                    self.url(old_name),
-                    {"name": name},
-                    query={"zone": self.zone},
-                    share_write=True,
-                    verify=lambda: self.read(name) is not None and self.read(old_name) is None,
+                self.shares.update(
+                    old_name, {"name": name}, verify=lambda: self.read(name) is not None and self.read(old_name) is None
                 )
             if changes:
-                self.client.put(self.url(name), changes, query={"zone": self.zone}, share_write=True)
+                self.shares.update(name, changes)
             if changes or renamed:
                 after = self.read(name) or after
         diff_after = dict(changes)

@@ -250,22 +250,16 @@ def check_input(params):
     names = params.get("names")
     exact = params.get("spns") or []
     if state in ("present", "absent") and not names and not exact:
-        raise InputError("state: %s needs names (the SmartConnect names whose SPNs to %s) or spns"
-                         % (state, "add" if state == "present" else "remove"))
+        # The argument spec requires names or spns; this is for empty lists.
+        raise InputError("state: %s needs at least one name in names (the SmartConnect names whose SPNs to %s) or "
+                         "one SPN in spns" % (state, "add" if state == "present" else "remove"))
     for index, spn in enumerate(exact):
         service, host = (str(spn).split("/", 1) + [""])[:2]
         if not service or not host or any(c.isspace() for c in spn):
             raise InputError("spns[%d]: %r is not an SPN (<service>/<host>, such as HOST/data.example.com)" % (index, spn))
     wanted = union(forms_of(names or []), exact)
-    if params["remove_from_partner"]:
-        if state != "present":
-            raise InputError("remove_from_partner is used with state: present (it moves SPNs to this cluster)")
-        if not params.get("partner"):
-            raise InputError("remove_from_partner needs partner: the connection of the cluster the names move from")
-    elif params.get("partner_provider") and not params.get("partner"):
-        raise InputError("partner_provider is used with partner")
-    if bool(params.get("ad_user")) != bool(params.get("ad_password")):
-        raise InputError("give ad_user and ad_password together")
+    if params["remove_from_partner"] and state != "present":
+        raise InputError("remove_from_partner is used with state: present (it moves SPNs to this cluster)")
     return wanted
 
 
@@ -467,7 +461,16 @@ def _move(module, client, provider, account, before, fresh, after, partner, part
 
 
 def main():
-    module = OneFSModule(argument_spec())
+    module = OneFSModule(
+        argument_spec(),
+        required_if=[
+            ["state", "present", ["names", "spns"], True],
+            ["state", "absent", ["names", "spns"], True],
+            ["remove_from_partner", True, ["partner"]],
+        ],
+        required_together=[["ad_user", "ad_password"]],
+        required_by={"partner_provider": ["partner"]},
+    )
     module.run(run)
 
 

@@ -46,8 +46,8 @@ def _env(collections_root, tmp_path, **extra):
 
 
 def _lockout_task(sim, shares):
-    return {"onefs.dr.onefs_smb_share_acl": dict(conn(sim, "alpha"), zone="zone01", path="/ifs/zone01",
-                                                  lockout="locked", parallel=10),
+    return {"onefs.dr.onefs_smb_share_lockout": dict(conn(sim, "alpha"), zone="zone01", path="/ifs/zone01",
+                                                      lockout="locked", parallel=10),
             "register": "locked"}
 
 
@@ -57,8 +57,8 @@ def test_share_lockout_and_synciq_wait_show_progress_in_a_terminal(sim_factory, 
     policy = control.state("alpha")["policies"][0]["name"]
     tasks = [
         _lockout_task(sim, 200),
-        {"onefs.dr.onefs_synciq_policy": dict(conn(sim, "alpha"), name=policy, job="run", poll_interval=1,
-                                              job_report=False)},
+        {"onefs.dr.onefs_synciq_job": dict(conn(sim, "alpha"), name=policy, job="run", poll_interval=1,
+                                           job_report=False)},
     ]
     proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,",
                            str(_play(tmp_path, tasks))], env=_env(collections_root, tmp_path),

@@ -5,7 +5,7 @@ from _smb_helpers import LOCKOUT, acls, conn, journal, kill_after_share_writes, 
 
 ZONE = "zone01"
 SHARES = 60
-MODULE = "onefs_smb_share_acl"
+MODULE = "onefs_smb_share_lockout"
 
 
 def _locked(control):
@@ -18,7 +18,7 @@ def test_kill_during_lockout_or_unlock_then_unlock_restores_every_acl(sim_factor
     base = dict(conn(sim, "alpha"), zone=ZONE)
     lock = dict(base, path="/ifs/zone01", lockout="locked")
     unlock = dict(base, lockout="unlocked")
-    pre = ansible.run(MODULE, dict(base, shares=["zone01_share042"], state="present", aces=[LOCKOUT]))
+    pre = ansible.run("onefs_smb_share_acl", dict(base, shares=["zone01_share042"], state="present", aces=[LOCKOUT]))
     assert pre["changed"], pre
     original = acls(control, "alpha", ZONE)
 

@@ -208,11 +208,11 @@ def test_lockout_aware_replicates_the_original_acl(env, ansible):
     shares_only = {"objects": ["smb_shares"]}
     locked, aware, again, blind, unlocked, after_unlock = ansible.tasks(
         [
-            {"module": "onefs_smb_share_acl", "args": lock},
+            {"module": "onefs_smb_share_lockout", "args": lock},
             {"module": MODULE, "args": sync_args(sim, **shares_only)},
             {"module": MODULE, "args": sync_args(sim, **shares_only)},
             {"module": MODULE, "args": sync_args(sim, lockout_aware=False, **shares_only)},
-            {"module": "onefs_smb_share_acl", "args": unlock},
+            {"module": "onefs_smb_share_lockout", "args": unlock},
             {"module": MODULE, "args": sync_args(sim, **shares_only)},
         ]
     )

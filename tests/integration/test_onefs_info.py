@@ -125,7 +125,7 @@ def test_jobs_reports_target_policies_and_query(sim_factory, ansible):
     run = connection(alpha, name="p1", job="run", poll_interval=0.05)
     query = "sync_policies[?enabled && schedule != ''].{name: name, zone: zone, last: last_job_state}"
     results = ansible.tasks([
-        {"module": "onefs_synciq_policy", "args": run},
+        {"module": "onefs_synciq_job", "args": run},
         {"module": MODULE, "args": connection(alpha, gather_subset=["sync_policies", "sync_reports"], query=query)},
         {"module": MODULE, "args": connection(beta, gather_subset=["sync_target_policies"], zones=["zone1"],
                                               query="sync_target_policies[?failover_failback_state=='writes_disabled'].name")},
@@ -161,7 +161,7 @@ def test_bad_input_is_refused_without_writes(sim_factory, ansible):
         (dict(query="sync_policies[?"), "query is not a valid JMESPath expression"),
         (dict(gather_subset=["smb_shares", "banana"]), "value of gather_subset must be one or more of"),
         (dict(reports_per_policy=0), "reports_per_policy must be at least 1"),
-        (dict(query_only=True), "query_only needs a query"),
+        (dict(query_only=True), "query_only is True but all of the following are missing: query"),
     ]
     results = ansible.tasks([{"module": MODULE, "args": connection(alpha, **a)} for a, _ in cases])
     for (args, expected), result in zip(cases, results, strict=True):

@@ -89,7 +89,7 @@ def test_bad_input_fails_before_any_write(pair, ansible):
         (dict(base, path="/ifs/data/finance", persona="jdoe"), "persona is only valid for user and group quotas"),
         (dict(base, path="data/finance"), "absolute path under /ifs"),
         (dict(base, path="/ifs/data/hr", include_snapshots=True), "include_snapshots cannot be changed in place"),
-        (dict(base, mode="copy", source_path="/ifs/data/finance"), "mode: copy needs partner"),
+        (dict(base, mode="copy", source_path="/ifs/data/finance"), "mode is copy but all of the following are missing: partner"),
     ]
     reset(control, "alpha")
     results = ansible.tasks([{"module": MODULE, "args": args} for args, _ in cases])

@@ -116,10 +116,10 @@ def test_bad_input_fails_before_any_write(pair, ansible):
         (dict(base, pool="groupnet0.subnet0.nosuch", aliases=["x.example.com"]), "does not exist"),
         (dict(base, pool="pool0", aliases=["x.example.com"]), "expected groupnet.subnet.pool"),
         (dict(base, pool=FIN, aliases=["bad name!.example.com"]), "is not a DNS name"),
-        (dict(base, pool=FIN, state="renamed"), "needs rename_prefix"),
+        (dict(base, pool=FIN, state="renamed"), "state is renamed but all of the following are missing: rename_prefix"),
         (dict(base, pool=FIN, state="renamed", rename_prefix="old."), "rename_prefix"),
         (dict(base, pool=FIN, state="restored", rename_prefix="dr-old-", aliases=["x.example.com"]), "state: present"),
-        (dict(base, pool=FIN), "needs sc_dns_zone, aliases or both"),
+        (dict(base, pool=FIN), "state is present but any of the following are missing: sc_dns_zone, aliases"),
         # OneFS refuses a name another pool of the cluster holds; the error carries its code.
         (dict(base, pool=FIN2, aliases=["hr.example.com"]), "AEC_CONFLICT"),
     ]

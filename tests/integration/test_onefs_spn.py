@@ -112,9 +112,10 @@ def test_refuses_duplicates_with_zero_writes(pair, ansible):
     assert legacy["onefs_error"]["code"] == "AEC_CONFLICT"
     assert "ALPHA$" in partner_held["msg"] and "remove_from_partner" in partner_held["msg"], partner_held["msg"]
     assert "Kerberos" in partner_held["msg"]
+    # Declared in the argument spec: Ansible's own messages.
     assert "ad_user and ad_password" in no_creds["msg"]
-    assert "needs names" in no_names["msg"]
-    assert "remove_from_partner needs partner" in no_partner["msg"]
+    assert "state is present but any of the following are missing: names, spns" in no_names["msg"]
+    assert "remove_from_partner is True but all of the following are missing: partner" in no_partner["msg"]
     assert "NOPE.EXAMPLE.COM does not exist" in no_provider["msg"]
     assert "not a DNS name" in bad_name["msg"]
     assert writes(control, "alpha") == 0 and writes(control, "beta") == 0

@@ -1,22 +1,18 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""onefs_smb_share_acl: the exact PAPI and namespace exchanges (tests/unit/_calls.py) of an ACE
-added in check mode, applied, already there, the lockout and its journal, the unlock from the
-journal, and an error envelope."""
+"""onefs_smb_share_acl: the exact PAPI exchanges (tests/unit/_calls.py) of an ACE added in check
+mode, applied, already there, bad option combinations, and an error envelope. The lockout is
+onefs_smb_share_lockout's (test_calls_onefs_smb_share_lockout.py)."""
 
-from _calls import ANY, Call, budget_give_back, budget_take, connect
+from _calls import Call, budget_give_back, budget_take, connect
 
 MODULE = "onefs_smb_share_acl"
 SHARES = "/platform/12/protocols/smb/shares"
-JOURNAL = "/namespace/ifs/.onefs_dr/journal/System.json"
 EVERYONE_READ = {"permission": "read", "permission_type": "allow",
-                 "trustee": {"id": "SID:S-1-1-0", "name": "Everyone", "type": "wellknown"}}
-EVERYONE_DENY = {"permission": "full", "permission_type": "deny",
                  "trustee": {"id": "SID:S-1-1-0", "name": "Everyone", "type": "wellknown"}}
 USERS_CHANGE = {"permission": "change", "permission_type": "allow", "trustee": {"id": "SID:S-1-5-21-1004-513"}}
 ARGS = {"zone": "System", "shares": ["public"], "state": "present",
         "aces": [{"trustee": {"id": "SID:S-1-5-21-1004-513"}, "permission": "change"}]}
-CLUSTER = {"guid": "005056a1b2c3d4e5f60718293a4b5c6d7e8f", "name": "alpha"}
 
 
 def share(name, *permissions):
@@ -25,14 +21,6 @@ def share(name, *permissions):
 
 def listing(*shares):
     return Call("GET", SHARES).query(zone="System", limit=1000).reply({"shares": list(shares), "resume": None})
-
-
-def journal(state):
-    return {
-        "version": 1, "zone": "System", "cluster": CLUSTER, "updated_at": ANY,
-        "entries": {"public": {"original_permissions": [EVERYONE_READ], "locked_at": ANY, "state": state,
-                               "had_deny": False}},
-    }
 
 
 def test_check_mode_lists_and_writes_nothing(papi):
@@ -58,42 +46,12 @@ def test_no_op_sends_no_write(papi):
     assert result["changed"] is False and result["shares"][0]["outcome"] == "unchanged"
 
 
-def test_lockout_journals_before_it_denies(papi):
-    """The journal (with state locking) is on the cluster before the deny ACE; then it says locked."""
-    result = papi(MODULE, {"zone": "System", "shares": ["public"], "lockout": "locked"}, [
-        *connect(),
-        listing(share("public", EVERYONE_READ)),
-        Call("GET", JOURNAL).error(404, "AEC_NOT_FOUND", "Path /ifs/.onefs_dr/journal/System.json not found"),
-        Call("GET", "/platform/3/cluster/config").reply(dict(CLUSTER, description="primary site")),
-        Call("PUT", JOURNAL).json(journal("locking")).error(404, "AEC_NOT_FOUND", "Parent directory /ifs/.onefs_dr/journal not found"),
-        Call("PUT", "/namespace/ifs/.onefs_dr").reply(None, 200),
-        Call("PUT", "/namespace/ifs/.onefs_dr/journal").reply(None, 200),
-        Call("PUT", JOURNAL).json(journal("locking")).reply(None, 200),
-        *budget_take(),
-        Call("PUT", SHARES + "/public").query(zone="System").json({"permissions": [EVERYONE_DENY, EVERYONE_READ]}).reply(),
-        *budget_give_back(),
-        Call("PUT", JOURNAL).json(journal("locked")).reply(None, 200),
-    ])
-    assert result["changed"] is True and result["journal_changed"] is True
-    assert result["journal_path"] == "/ifs/.onefs_dr/journal/System.json"
-
-
-def test_unlock_restores_the_journalled_acl(papi):
-    locked = {"version": 1, "zone": "System", "cluster": CLUSTER, "updated_at": "2026-12-03T16:43:22Z",
-              "entries": {"public": {"original_permissions": [EVERYONE_READ], "locked_at": "2026-12-03T16:43:22Z",
-                                     "state": "locked", "had_deny": False}}}
-    result = papi(MODULE, {"zone": "System", "shares": ["public"], "lockout": "unlocked"}, [
-        *connect(),
-        listing(share("public", EVERYONE_DENY, EVERYONE_READ)),
-        Call("GET", JOURNAL).reply(locked),
-        *budget_take(),
-        Call("PUT", SHARES + "/public").query(zone="System").json({"permissions": [EVERYONE_READ]}).reply(),
-        *budget_give_back(),
-        # Read back: the journal says restored only for a share whose ACL is the original again.
-        listing(share("public", EVERYONE_READ)),
-        Call("PUT", JOURNAL).json(journal("restored")).reply(None, 200),
-    ])
-    assert result["changed"] is True and result["shares"][0]["after"] == [EVERYONE_READ]
+def test_constraints_fail_before_any_call(papi):
+    """shares and path are mutually exclusive, one of them is required (argument spec): no call is made."""
+    both = papi(MODULE, dict(ARGS, path="/ifs/home"), [])
+    assert both["failed"] is True and "mutually exclusive: shares|path" in both["msg"]
+    neither = papi(MODULE, {"zone": "System", "state": "present", "aces": ARGS["aces"]}, [])
+    assert neither["failed"] is True and "one of the following is required: shares, path" in neither["msg"]
 
 
 def test_error_envelope_fails_with_the_onefs_message(papi):

@@ -61,3 +61,18 @@ def test_missing_credentials_fail_before_any_write(papi):
     args = {k: v for k, v in ARGS.items() if not k.startswith("ad_")}
     result = papi(MODULE, args, [*connect(), read(BASE)])
     assert result["failed"] is True and "ad_user and ad_password are not set" in result["msg"]
+
+
+def test_constraints_fail_before_any_call(papi):
+    """Declared in the argument spec (required_together, required_by, required_if): no call is made."""
+    cases = [
+        (dict(ARGS, ad_password=None), "parameters are required together: ad_user, ad_password"),
+        (dict(ARGS, partner_provider="AD.EXAMPLE.COM"), "missing parameter(s) required by 'partner_provider': partner"),
+        (dict(ARGS, remove_from_partner=True), "remove_from_partner is True but all of the following are missing: partner"),
+        ({"provider": "AD.EXAMPLE.COM", "state": "absent"}, "state is absent but any of the following are missing: names, spns"),
+    ]
+    for args, words in cases:
+        args = dict((k, v) for k, v in args.items() if v is not None)
+        result = papi(MODULE, args, [])
+        assert result["failed"] is True and words in result["msg"], (args, result["msg"])
+        assert "ad-secret" not in result["msg"]

@@ -1,14 +1,13 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """onefs_synciq_policy: the exact PAPI exchanges (tests/unit/_calls.py) of a policy created in
-check mode and for real, a no-op, a schedule change, a job started without waiting and an
-error envelope. OneFS 9.10 (latest 21): policies on handler 18, jobs on handler 20."""
+check mode and for real, a no-op, a schedule change, a job refused (onefs_synciq_job runs them)
+and an error envelope. OneFS 9.10 (latest 21): policies on handler 18."""
 
 from _calls import Call, connect
 
 MODULE = "onefs_synciq_policy"
 POLICIES = "/platform/18/sync/policies"
-JOBS = "/platform/20/sync/jobs"
 ARGS = {"name": "p_new", "action": "sync", "source_root_path": "/ifs/data/new", "target_host": "beta",
         "target_path": "/ifs/data/new", "schedule": ""}
 BODY = {"action": "sync", "source_root_path": "/ifs/data/new", "target_host": "beta",
@@ -62,17 +61,10 @@ def test_manual_schedule_puts_only_the_schedule_and_returns_the_old_one(papi):
     assert result["diff"] == {"before": {"schedule": "every 1 days at 10:00 PM"}, "after": {"schedule": ""}}
 
 
-def test_job_run_without_wait_starts_one_job(papi):
-    result = papi(MODULE, {"name": "p_new", "job": "run", "wait": False}, [
-        *connect(21),
-        read(policy()),
-        Call("POST", JOBS).json({"id": "p_new"}).reply({"id": "p_new"}, 201),
-        Call("GET", JOBS + "/p_new").reply({"jobs": [{"id": "p_new", "policy_name": "p_new", "action": "run",
-                                                      "state": "running", "job_id": 7}]}),
-        read(policy(last_job_state="running")),
-    ])
-    assert result["changed"] is True
-    assert result["job"]["started"] is True and result["job"]["waited"] is False and result["job"]["state"] == "running"
+def test_job_is_not_an_option_any_more(papi):
+    """Jobs are onefs_synciq_job's (test_calls_onefs_synciq_job.py): refused before any call."""
+    result = papi(MODULE, {"name": "p_new", "job": "run"}, [])
+    assert result["failed"] is True and "Unsupported parameters" in result["msg"] and "job" in result["msg"]
 
 
 def test_error_envelope_fails_with_the_onefs_message(papi):
