@@ -40,7 +40,7 @@ import time
 from contextlib import contextmanager, suppress
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseLost
+from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseLost, renew_interval
 from ansible_collections.onefs.dr.plugins.module_utils.limiter import HAS_FCNTL, LimiterTimeout, wait_flock
 
 if HAS_FCNTL:
@@ -84,7 +84,7 @@ class BudgetHold:
         return self
 
     def _run(self):
-        # Wake often enough that the one renewal per interval (ttl / 2) is on time; most wakeups
+        # Wake often enough that the one renewal per interval (lease.renew_interval) is on time; most wakeups
         # find that another user of the entry has renewed it and send nothing.
         while not self._stop.wait(self.broker.wake):
             try:
@@ -126,7 +126,7 @@ class BudgetBroker:
         self.ttl = int(ttl)
         self.holder = holder
         self.now = clock
-        self.interval = max(0.5, self.ttl / 2.0)  # one renewal per ttl / 2 for all the users
+        self.interval = renew_interval(self.ttl)  # one renewal per interval for all the users
         self.wake = max(0.25, self.ttl / 12.0)
         self.calls = 0
         self.waited = 0.0

@@ -5,9 +5,10 @@
 """Leases held on the cluster itself, in its file namespace: shared by every controller.
 
 A lease protects a *resource* of one cluster (a failover unit, the cluster's share-write
-budget). It is a directory ``/ifs/.onefs_dr/leases/<resource>/`` with one file per holder::
+budget). Its entries are files in ``/ifs/.onefs_dr/leases/<kind>/`` (``unit``, ``budget``), one
+per holder, every resource of a kind in the same directory::
 
-    <token>.<claim>.<ttl>.lease      {"holder": {...}, "claim": 2, "ttl": 60, ...}
+    <resource>.<token>.<claim>.<ttl>.lease      {"holder": {...}, "claim": 2, "ttl": 60, ...}
 
 ``claim`` is how much of the resource's capacity the holder takes (1 of 1 for a unit; n of
 ``share_write_limit`` for the budget), ``ttl`` how long the entry stays live after its last write
@@ -15,9 +16,9 @@ budget). It is a directory ``/ifs/.onefs_dr/leases/<resource>/`` with one file p
 
 Acquiring is *create, then look* (docs/leases.md has the argument at length):
 
-1. ``PUT <dir>/<token>.<claim>.<ttl>.lease?overwrite=false`` creates our entry (the token is
+1. ``PUT <dir>/<resource>.<token>.<claim>.<ttl>.lease?overwrite=false`` creates our entry (the token is
    new, so the create cannot collide; ``overwrite=false`` makes sure of it).
-2. ``GET <dir>?detail=last_modified``: every entry and its last write, in the cluster's clock,
+2. ``GET <dir>?detail=last_modified``: every entry (of this resource) and its last write, in the cluster's clock,
    with the cluster's ``Date`` header as "now" (no controller clock is ever compared).
 3. An entry is live while ``last_modified + ttl + grace >= now``. When the claims of the live
    entries, ours included, fit the capacity, we hold the lease. Otherwise we delete our entry
@@ -59,7 +60,7 @@ DEFAULT_TTL = 60
 MIN_TTL = 3
 OBJECT = {"x-isi-ifs-target-type": "object"}
 CONTAINER = {"x-isi-ifs-target-type": "container"}
-_NAME = re.compile(r"^([0-9a-f]{32})\.([0-9]+)\.([0-9]+)\.lease$")
+_NAME = re.compile(r"^(.+)\.([0-9a-f]{32})\.([0-9]+)\.([0-9]+)\.lease$")
 
 
 class LeaseError(Exception):
@@ -122,11 +123,30 @@ def _http_date(text):
 
 
 def parse_entry(name):
-    """(token, claim, ttl) of a lease entry's file name; None for anything else."""
+    """(resource, token, claim, ttl) of a lease entry's file name; None for anything else."""
     match = _NAME.match(name or "")
     if not match:
         return None
-    return match.group(1), int(match.group(2)), int(match.group(3))
+    return match.group(1), match.group(2), int(match.group(3)), int(match.group(4))
+
+
+def renew_interval(ttl):
+    """Seconds between renewals of an entry by a holder that retries every second when one fails.
+
+    A holder counts on its entry for ``ttl - margin`` after it sent its last renewal
+    (``ClusterLease._margin``); renewing that long minus a retry window (``max(2, ttl / 6)``)
+    after the last one leaves the window for retries: 40 s for the default ttl of 60 (one renewal
+    in a 70 s run instead of two at ttl / 2), 6.3 s for the tests' 10."""
+    ttl = float(ttl)
+    margin = max(1.0, ttl / 6.0)
+    return max(0.5, ttl - margin - max(2.0, ttl / 6.0))
+
+
+def lease_directory(resource):
+    """The directory of a resource's entries: one per kind (``unit``, ``budget``), shared by every
+    resource of that kind (``unit.finance`` and ``unit.hr`` both in ``leases/unit/``), so it is
+    made once per cluster rather than once per unit, and one listing shows every unit's holder."""
+    return "%s/%s" % (LEASE_ROOT, safe_resource(resource).split(".", 1)[0])
 
 
 class ClusterLease:
@@ -145,7 +165,7 @@ class ClusterLease:
             raise LeaseError("lease claim and capacity must be positive (claim %s, capacity %s)" % (claim, capacity))
         self.client = client
         self.resource = safe_resource(resource)
-        self.directory = "%s/%s" % (LEASE_ROOT, self.resource)
+        self.directory = lease_directory(self.resource)
         self.holder = dict(holder or holder_info())
         self.capacity = int(capacity)
         self.claim = min(int(claim), self.capacity)
@@ -170,7 +190,7 @@ class ClusterLease:
         return "%s/%s" % (self.directory, self._name) if self._name else None
 
     def _entry_name(self, claim):
-        return "%s.%d.%d%s" % (self.token, claim, self.ttl, SUFFIX)
+        return "%s.%s.%d.%d%s" % (self.resource, self.token, claim, self.ttl, SUFFIX)
 
     def _body(self, claim):
         doc = {
@@ -223,9 +243,9 @@ class ClusterLease:
         entries = []
         for child in (body or {}).get("children") or []:
             parsed = parse_entry(child.get("name"))
-            if parsed is None:
-                continue
-            token, claim, ttl = parsed
+            if parsed is None or parsed[0] != self.resource:
+                continue  # another resource of the same kind (another unit)
+            _resource, token, claim, ttl = parsed
             modified = _http_date(child.get("last_modified"))
             live = modified is None or modified + ttl + max(2.0, ttl / 2.0) >= now
             entries.append({

@@ -136,7 +136,7 @@ BUDGET = "/namespace/ifs/.onefs_dr/leases/budget"
 
 
 def _entry(claim):
-    return re.compile(re.escape(BUDGET) + r"/[0-9a-f]{32}\.%d\.[0-9]+\.lease" % claim)
+    return re.compile(re.escape(BUDGET) + r"/budget\.[0-9a-f]{32}\.%d\.[0-9]+\.lease" % claim)
 
 
 def budget_take(claim=1):
