@@ -49,6 +49,7 @@ if HAS_FCNTL:
 META = "budget.json"
 MUTEX = "budget.mutex"
 USERS = "budget.users"
+YIELD = "budget.yield"
 
 
 def boot_id():
@@ -128,6 +129,7 @@ class BudgetBroker:
         self.now = clock
         self.interval = renew_interval(self.ttl)  # one renewal per interval for all the users
         self.wake = max(0.25, self.ttl / 12.0)
+        self.drain_wait = max(2.0, self.ttl / 2.0)
         self.calls = 0
         self.waited = 0.0
         self.created = False
@@ -148,11 +150,14 @@ class BudgetBroker:
         return meta
 
     def _write_meta(self, meta):
-        path = self._path(META)
+        self._write_json(META, meta)
+
+    def _write_json(self, name, doc):
+        path = self._path(name)
         tmp = "%s.%d.%d.tmp" % (path, os.getpid(), threading.get_ident())
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            json.dump(meta, handle)
+            json.dump(doc, handle)
         os.replace(tmp, path)
 
     def _drop_meta(self):
@@ -186,43 +191,81 @@ class BudgetBroker:
     def join(self, claim, wait, should_stop=None):
         """A BudgetHold on this controller's entry: the current one when it is valid (no call),
         else a new one taken from the cluster (waiting up to ``wait`` s for a free claim while
-        other controllers hold them all). Raises LeaseBusy when none came free in time."""
+        other controllers hold them all). Raises LeaseBusy when none came free in time.
+
+        An entry that is *draining* (another controller waits for claims: see ``renew_if_due``)
+        is not joined for up to ``drain_wait`` s: its users finish, the last one gives it back,
+        and the next writer here lets the waiting controller in before it takes a new one."""
         start = self.now()
-        with self._mutex(max(1.0, wait)):
-            users = os.open(self._path(USERS), os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                meta = self.read_meta()
-                if meta is not None and self.now() <= meta["valid_until"]:
-                    try:
-                        if self.now() - meta["sent"] >= self.interval:
-                            meta = self._renew_locked(meta)  # due: renewed before anyone counts on it
-                    except (LeaseLost, OneFSError):
-                        pass  # still valid: joined (the users' renewer tries again); else abandoned below
-                if meta is not None and self.now() <= meta["valid_until"]:
-                    fcntl.flock(users, fcntl.LOCK_SH)  # no one holds it exclusively without the mutex
-                    self.waited = self.now() - start
-                    return BudgetHold(self, dict(meta, joined=True), users).start()
-                if meta is not None:
-                    self._abandon(meta, users)
-                lease = ClusterLease(self.client, "budget", self.holder, capacity=self.capacity,
-                                     claim=max(1, min(int(claim), self.capacity)), ttl=self.ttl, clock=self.now)
+        drain_until = None
+        while True:
+            with self._mutex(max(1.0, wait)):
+                users = os.open(self._path(USERS), os.O_CREAT | os.O_RDWR, 0o600)
                 try:
-                    # Other controllers hold the claims (ours would have been joined above): poll
-                    # the cluster with the lease's backoff (up to 2 s between looks), not every 0.1 s.
-                    lease.acquire(wait=max(0.0, wait - (self.now() - start)), min_claim=1, should_stop=should_stop, poll=1.0)
-                finally:
-                    self._count(lease, 0)
-                meta = {"token": lease.token, "name": lease._name, "claim": lease.claim, "ttl": self.ttl,
-                        "sent": lease._valid_until - self.ttl + lease._margin(), "valid_until": lease._valid_until,
-                        "boot": self._boot, "pid": os.getpid()}
-                self._write_meta(meta)
-                self.created = True
-                fcntl.flock(users, fcntl.LOCK_SH)
-                self.waited = self.now() - start
-                return BudgetHold(self, meta, users).start()
-            except BaseException:
-                os.close(users)
-                raise
+                    meta = self.read_meta()
+                    draining = meta is not None and meta.get("draining") and self.now() <= meta["valid_until"]
+                    if draining:
+                        drain_until = drain_until or self.now() + self.drain_wait
+                    if not draining or self.now() >= drain_until:
+                        return self._join_locked(meta, users, claim, wait, start, should_stop)
+                except BaseException:
+                    os.close(users)
+                    raise
+            os.close(users)
+            time.sleep(0.05)  # the users of the draining entry finish: a local wait, no call
+
+    def _join_locked(self, meta, users, claim, wait, start, should_stop):
+        if meta is not None and self.now() <= meta["valid_until"]:
+            try:
+                if self.now() - meta["sent"] >= self.interval:
+                    meta = self._renew_locked(meta)  # due: renewed before anyone counts on it
+            except (LeaseLost, OneFSError):
+                pass  # still valid: joined (the users' renewer tries again); else abandoned below
+        if meta is not None and self.now() <= meta["valid_until"]:
+            fcntl.flock(users, fcntl.LOCK_SH)  # no one holds it exclusively without the mutex
+            self.waited = self.now() - start
+            return BudgetHold(self, dict(meta, joined=True), users).start()
+        if meta is not None:
+            self._abandon(meta, users)
+        lease = ClusterLease(self.client, "budget", self.holder, capacity=self.capacity,
+                             claim=max(1, min(int(claim), self.capacity)), ttl=self.ttl, clock=self.now)
+        try:
+            self._let_waiters_in(lease)
+            # Other controllers hold the claims (ours would have been joined above): poll the
+            # cluster with the lease's backoff (up to 2 s between looks), not every 0.1 s, and
+            # say that we wait (a marker of claim 0), so that a broker there gives them back.
+            lease.acquire(wait=max(0.0, wait - (self.now() - start)), min_claim=1, should_stop=should_stop, poll=1.0,
+                          announce=True)
+        finally:
+            self._count(lease, 0)
+        meta = {"token": lease.token, "name": lease._name, "claim": lease.claim, "ttl": self.ttl,
+                "sent": lease._valid_until - self.ttl + lease._margin(), "valid_until": lease._valid_until,
+                "boot": self._boot, "pid": os.getpid()}
+        self._write_meta(meta)
+        self.created = True
+        fcntl.flock(users, fcntl.LOCK_SH)
+        self.waited = self.now() - start
+        return BudgetHold(self, meta, users).start()
+
+    def _let_waiters_in(self, lease):
+        """After this controller gave back an entry because another controller waited: look
+        (no write) until that waiter has taken its claims (its marker is gone) or for at most
+        ``drain_wait`` s, before taking a new entry. Otherwise this controller, which never stops
+        asking, would take the capacity again before the waiter's next look."""
+        path = self._path(YIELD)
+        try:
+            with open(path) as handle:
+                doc = json.load(handle)
+            until = float(doc["until"]) if doc.get("boot") == self._boot else 0.0
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        with suppress(OSError):
+            os.unlink(path)
+        while self.now() < until:
+            lease.free_capacity()
+            if not lease.waiters:
+                return
+            time.sleep(0.5)
 
     def _abandon(self, meta, users):
         """A recorded entry that ran out (its users stopped renewing it: they died or lost the
@@ -254,6 +297,8 @@ class BudgetBroker:
                 if meta is None or meta.get("token") != token:
                     return  # replaced (ours ran out): nothing of ours to delete
                 self._drop_meta()
+                if meta.get("draining"):
+                    self._write_json(YIELD, {"until": self.now() + self.drain_wait, "boot": self._boot})
                 lease = self._lease(meta)
                 with suppress(OneFSError):  # an entry that cannot be deleted expires by itself
                     lease.release()
@@ -289,5 +334,15 @@ class BudgetBroker:
         finally:
             self._count(lease, 0)
         meta = dict(meta, sent=sent, valid_until=lease._valid_until)
+        if not meta.get("draining"):
+            # One look per renewal: does another controller wait for claims (a marker of claim 0,
+            # ClusterLease.acquire(announce=True))? Then this entry drains: no new user joins it,
+            # and it is given back when its users have finished.
+            calls = lease.calls
+            with suppress(OneFSError):
+                lease.free_capacity()
+            self.calls += lease.calls - calls
+            if lease.waiters:
+                meta["draining"] = True
         self._write_meta(meta)
         return meta

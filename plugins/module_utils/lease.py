@@ -179,6 +179,7 @@ class ClusterLease:
         self.calls = 0
         self.waited = 0.0
         self.others = []  # live entries of others at the last look: [{"name", "claim", "holder"?}]
+        self.waiters = []  # live waiting markers (claim 0) of others at the last look
 
     # ------------------------------------------------------------------ paths
     @property
@@ -281,9 +282,8 @@ class ClusterLease:
         sent = self._clock()
         self._put(name, claim, create=True)
         entries, _now = self.look()
-        others = [e for e in entries if e["live"] and not e["ours"]]
+        others = self._split(entries)
         self._collect(entries)
-        self.others = others
         if sum(e["claim"] for e in others) + claim <= self.capacity:
             with self._lock:
                 self._name = name
@@ -297,18 +297,56 @@ class ClusterLease:
     def free_capacity(self):
         """Capacity not claimed by live entries of others (one listing, no write)."""
         entries, _now = self.look()
-        others = [e for e in entries if e["live"] and not e["ours"]]
-        self.others = others
+        others = self._split(entries)
         return self.capacity - sum(e["claim"] for e in others)
 
-    def acquire(self, wait=0.0, min_claim=None, on_wait=None, poll=1.0, should_stop=None):
+    def _split(self, entries):
+        """The live entries of others that hold claims (``others``) and those that only say they
+        wait (claim 0: ``waiters``, see ``acquire(announce=True)``); returns ``others``."""
+        live = [e for e in entries if e["live"] and not e["ours"]]
+        self.others = [e for e in live if e["claim"] > 0]
+        self.waiters = [e for e in live if e["claim"] == 0]
+        return self.others
+
+    def acquire(self, wait=0.0, min_claim=None, on_wait=None, poll=1.0, should_stop=None, announce=False):
         """Take the lease, waiting up to ``wait`` seconds for capacity.
 
         ``min_claim``: take less than ``claim`` (down to this) when that is what is free (the
         budget: write with fewer slots rather than wait). ``on_wait(seconds, holders)`` is called
         while waiting (progress), ``should_stop()`` ends the wait early. Raises LeaseBusy naming
         the holders when the wait ends without the lease.
+
+        ``announce``: while waiting, keep a *waiting marker* (an entry of claim 0: it takes
+        nothing) so that a holder that would otherwise keep the capacity for a long time (a
+        controller's budget broker) sees that someone waits and gives it back at its next
+        renewal. The marker is renewed while waiting and deleted at the end; a waiter that dies
+        leaves one that expires like any entry.
         """
+        marker = {"name": None, "sent": 0.0}
+        try:
+            return self._acquire(wait, min_claim, on_wait, poll, should_stop, marker if announce else None)
+        finally:
+            if marker["name"]:
+                with suppress(OneFSError):
+                    self._request("DELETE", "%s/%s" % (self.directory, marker["name"]))
+
+    def _announce(self, marker):
+        """Create or renew our waiting marker (claim 0)."""
+        if marker is None:
+            return
+        now = self._clock()
+        if marker["name"] is None:
+            marker["name"] = self._entry_name(0)
+            create = True
+        elif now - marker["sent"] >= renew_interval(self.ttl):
+            create = False
+        else:
+            return
+        marker["sent"] = now
+        with suppress(OneFSError):  # a waiter that cannot say so still waits
+            self._put(marker["name"], 0, create=create)
+
+    def _acquire(self, wait, min_claim, on_wait, poll, should_stop, marker):
         start = self._clock()
         wanted = self.claim
         floor = max(1, min(int(min_claim or wanted), wanted))
@@ -326,10 +364,12 @@ class ClusterLease:
                 raise LeaseBusy(self.busy_message(holders, waited), holders)
             if on_wait is not None:
                 on_wait(waited, self.others)
+            self._announce(marker)
             # Look (no write) until something is free, then try again.
             delay = min(poll, max(0.05, wait - waited))
             while True:
                 time.sleep(random.uniform(0.5, 1.0) * delay * min(attempt, 4) / 2.0 + 0.02)
+                self._announce(marker)
                 free = self.free_capacity()
                 if free >= floor or self._clock() - start >= wait:
                     break

@@ -201,3 +201,59 @@ def test_shared_renewals_keep_the_entry_live_past_its_ttl(sim, tmp_path):
     assert budget_entries(control) == []
     a.close()
     b.close()
+
+
+@pytest.mark.timeout(180)
+def test_a_waiting_controller_gets_in_while_this_one_keeps_writing(sim, tmp_path):
+    """Two writers of this controller take turns that overlap (each joins while the other still
+    writes, as bulk writers hand over), so the entry would never be given back; another
+    controller that waits for the whole budget says so (a marker of claim 0), this controller's
+    broker sees it at its next renewal, lets its entry drain and the waiter in, then takes the
+    budget again after it."""
+    control = Control(sim.control_url)
+    alpha = sim.clusters["alpha"]
+    state = {"remote_in": False, "stop": False, "after_remote": 0}
+    errors = []
+
+    def writer(delay):
+        client = client_in(alpha, tmp_path / "node")
+        client.lease_ttl = 3
+        time.sleep(delay)
+        try:
+            for _ in range(300):
+                if state["stop"]:
+                    break
+                client._budget = client._take_budget(10)
+                time.sleep(0.2)  # its writes
+                client._release_budget()
+                if state["remote_in"]:
+                    state["after_remote"] += 1
+                    if state["after_remote"] >= 4:
+                        break
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            errors.append(err)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=writer, args=(d,)) for d in (0.0, 0.1)]
+    for thread in threads:
+        thread.start()
+    for _ in range(400):  # the writers' entry exists
+        if budget_entries(control):
+            break
+        time.sleep(0.05)
+    remote = ClusterLease(client_in(alpha, tmp_path / "remote"), "budget", holder_info("remote"), capacity=10, claim=10, ttl=3)
+    try:
+        got = remote.acquire(wait=60, poll=0.5, announce=True)
+        state["remote_in"] = got and any(t.is_alive() for t in threads)
+        held, mine = budget_entries(control), remote.entry_path.rsplit("/", 1)[1]
+        remote.release()
+    finally:
+        state["stop"] = not state["remote_in"]
+        for thread in threads:
+            thread.join(120)
+    assert errors == []
+    assert state["remote_in"], state  # the waiter got in while the writers were still writing
+    assert held == [mine]  # the writers' entry was given back, the waiter's marker removed
+    assert state["after_remote"] >= 1  # and this controller took the budget again afterwards
+    assert budget_entries(control) == []  # markers and entries all gone
