@@ -20,7 +20,7 @@ description:
     C(docs/leases.md) for the protocol and why two takers cannot both win.
   - O(state=held) takes the lease on every cluster in O(connections) (in a fixed order) and
     starts a keeper process that renews it while the playbook runs (every 40 s for a O(ttl) of
-    60: O(ttl) - 2 x O(ttl)/6, retrying every second when a renewal fails). When
+    60, in general O(ttl) - 2 x O(ttl)/6, retrying every second when a renewal fails). When
     the playbook is gone (Ctrl-C, a killed job) the keeper stops renewing, prints where the run
     stood and how to continue, and the lease expires O(ttl) + O(ttl)/2 seconds later.
   - O(state=check) reads the keeper's heartbeat (no cluster call) and returns RV(held) false,
