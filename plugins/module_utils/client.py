@@ -455,7 +455,8 @@ class OneFSClient:
         return waited
 
     def _single_write_budget(self):
-        """A share write outside ``write_many``: hold one budget claim until ``close()``."""
+        """A share write outside ``write_many``: use the controller's budget entry until ``close()``
+        (its writes in flight stay within the entry's claim through the limiter's width)."""
         if not self.cluster_budget or self._budget is not None:
             return
         with self._single_lock:  # one taker per client: threads of one module share the claim
@@ -479,9 +480,10 @@ class OneFSClient:
     # ------------------------------------------------------------------ share-write budget
     @contextmanager
     def share_budget(self, claim):
-        """Hold ``claim`` (or what is free, at least 1) of the cluster's share-write budget.
+        """Use the controller's share-write budget entry on the cluster while writing.
 
-        Yields the claim held. Re-entrant: inside an outer hold it yields that hold's claim.
+        Yields the entry's claim (what this controller may have in flight; ``write_many`` runs
+        ``min(parallel, claim)`` threads). Re-entrant: inside an outer hold it yields that hold's claim.
         Off (yields ``claim``) when ``cluster_budget`` is False. The writers of this controller
         share one entry on the cluster (``module_utils/budget_broker.py``): the claim yielded
         is that entry's, and this client's share writes take their limiter slots among the
@@ -512,7 +514,12 @@ class OneFSClient:
         )
         start = time.monotonic()
         try:
-            hold = broker.join(claim, wait=self.retry_deadline, should_stop=self.should_stop)
+            # The entry is the controller's, not this writer's: it asks for the whole budget
+            # (share_write_limit) and takes what is free, whatever this writer needs, so that a
+            # writer that needs little (one share) never makes an entry the controller's bulk
+            # writers would then join at that small width. ``claim`` only bounds this writer's
+            # threads (write_many).
+            hold = broker.join(self.limiter.slots, wait=self.retry_deadline, should_stop=self.should_stop)
         except (LeaseBusy, LimiterTimeout) as err:
             raise OneFSError(
                 "no share-write budget free on %s after %.0f s: %s. Other runs hold all %d claims; wait for them "
