@@ -178,6 +178,7 @@ def run_ours(args, workdir):
             "ratio_to_floor": round(run["wall_s"] / floor, 3) if floor else None,
             "profile": profile(timings, run["wall_s"], store_writes, args.service_ms / 1000.0),
             "api_calls_by_endpoint": calls_by_endpoint(counters),
+            "bookkeeping_by_kind": bookkeeping_by_kind(counters),
         })
 
         if not args.skip_extra:
@@ -215,6 +216,35 @@ def calls_by_endpoint(counters, top=15):
             path = re.sub(r"/namespace/.*", "/namespace/...", path)
             folded["%s %s" % (method, path)] = folded.get("%s %s" % (method, path), 0) + n
     return dict(sorted(folded.items(), key=lambda kv: -kv[1])[:top])
+
+
+def bookkeeping_by_kind(counters):
+    """The cluster bookkeeping calls per kind and method, both clusters (busiest first).
+
+    Kinds: ``unit lease dir`` (the look: a listing of ``leases/unit.<unit>``), ``unit lease entry``
+    (create, renewal, release of an entry), ``budget dir`` / ``budget entry`` (the same for the
+    share-write budget), ``unit state`` (``/ifs/.onefs_dr/units``). Renewals and creates are both
+    ``PUT ... entry``: the simulator counts paths, not queries."""
+    folded = {}
+    for c in counters.values():
+        for key, n in c.get("by_endpoint", {}).items():
+            method, _, path = key.partition(" ")
+            rest = path.partition("/ifs/.onefs_dr/")[2]
+            if not path.startswith("/namespace/") or not rest:
+                continue
+            parts = rest.split("/")
+            if parts[0] == "leases" and len(parts) >= 2:
+                what = "budget" if parts[1] == "budget" else "unit lease"
+                kind = "%s %s" % (what, "entry" if len(parts) >= 3 else "dir")
+            elif parts[0] == "leases":
+                kind = "lease root"
+            elif parts[0] == "units":
+                kind = "unit state"
+            else:
+                continue
+            name = "%s %s" % (method, kind)
+            folded[name] = folded.get(name, 0) + n
+    return dict(sorted(folded.items(), key=lambda kv: -kv[1]))
 
 
 def _module_runs(timings_path):

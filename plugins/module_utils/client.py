@@ -119,7 +119,7 @@ class OneFSClient(Transport):
         self.lease_ttl = max(3, _env_int("ONEFS_DR_LEASE_TTL", 60))
         self.holder = None  # lease holder info (module_utils/lease.py holder_info); set by the module
         self.should_stop = None  # callable -> reason (str) when writing must stop, else None
-        self._budget = None  # (lease, renewer) while this client holds budget claims
+        self._budget = None  # budget_broker.BudgetHold while this client holds budget claims
         self._budget_lock = threading.Lock()
         self._single_lock = threading.Lock()
 
@@ -253,15 +253,16 @@ class OneFSClient(Transport):
         return waited
 
     def _single_write_budget(self):
-        """A share write outside ``write_many``: hold one budget claim until ``close()``."""
+        """A share write outside ``write_many``: use the controller's budget entry until ``close()``
+        (its writes in flight stay within the entry's claim through the limiter's width)."""
         if not self.cluster_budget or self._budget is not None:
             return
         with self._single_lock:  # one taker per client: threads of one module share the claim
             if self._budget is not None:
                 return
-            lease, renewer = self._take_budget(1)
+            hold = self._take_budget(1)
             with self._budget_lock:
-                self._budget = (lease, renewer)
+                self._budget = hold
 
     def stop_reason(self):
         """Why writing must stop now (the playbook is gone, the budget was lost), else None."""
@@ -270,67 +271,77 @@ class OneFSClient(Transport):
             if reason:
                 return reason
         budget = self._budget
-        if budget is not None and not budget[1].ok():
-            return "the share-write budget lease on %s was lost (%s)" % (self.host, budget[1].error or "not renewed in time")
+        if budget is not None and not budget.ok():
+            return "the share-write budget lease on %s was lost (%s)" % (self.host, budget.error or "not renewed in time")
         return None
 
     # ------------------------------------------------------------------ share-write budget
     @contextmanager
     def share_budget(self, claim):
-        """Hold ``claim`` (or what is free, at least 1) of the cluster's share-write budget.
+        """Use the controller's share-write budget entry on the cluster while writing.
 
-        Yields the claim held. Re-entrant: inside an outer hold it yields that hold's claim.
-        Off (yields ``claim``) when ``cluster_budget`` is False."""
+        Yields the entry's claim (what this controller may have in flight; ``write_many`` runs
+        ``min(parallel, claim)`` threads). Re-entrant: inside an outer hold it yields that hold's claim.
+        Off (yields ``claim``) when ``cluster_budget`` is False. The writers of this controller
+        share one entry on the cluster (``module_utils/budget_broker.py``): the claim yielded
+        is that entry's, and this client's share writes take their limiter slots among the
+        first ``claim`` slots, so the controller as a whole keeps within it."""
         if not self.cluster_budget:
             yield claim
             return
         with self._budget_lock:
             outer = self._budget
         if outer is not None:
-            yield outer[0].claim
+            yield outer.claim
             return
-        lease, renewer = self._take_budget(claim)
+        hold = self._take_budget(claim)
         with self._budget_lock:
-            self._budget = (lease, renewer)
+            self._budget = hold
         try:
-            yield lease.claim
+            yield hold.claim
         finally:
             self._release_budget()
 
     def _take_budget(self, claim):
-        from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseBusy, Renewer, holder_info
+        from ansible_collections.onefs.dr.plugins.module_utils.budget_broker import BudgetBroker
+        from ansible_collections.onefs.dr.plugins.module_utils.lease import LeaseBusy, holder_info
 
-        lease = ClusterLease(
-            self, "budget", self.holder or holder_info(purpose="share writes"),
-            capacity=self.limiter.slots, claim=max(1, min(int(claim), self.limiter.slots)), ttl=self.lease_ttl,
+        broker = BudgetBroker(
+            self, self.limiter.path, capacity=self.limiter.slots, ttl=self.lease_ttl,
+            holder=self.holder or holder_info(purpose="share writes"),
         )
         start = time.monotonic()
         try:
-            # Short polls: on one controller the bulk-writer turn already orders the writers, so the
-            # next one only waits for the previous one's last writes in flight to come back.
-            lease.acquire(wait=self.retry_deadline, min_claim=1, should_stop=self.should_stop, poll=0.1)
-        except LeaseBusy as err:
+            # The entry is the controller's, not this writer's: it asks for the whole budget
+            # (share_write_limit) and takes what is free, whatever this writer needs, so that a
+            # writer that needs little (one share) never makes an entry the controller's bulk
+            # writers would then join at that small width. ``claim`` only bounds this writer's
+            # threads (write_many).
+            hold = broker.join(self.limiter.slots, wait=self.retry_deadline, should_stop=self.should_stop)
+        except (LeaseBusy, LimiterTimeout) as err:
             raise OneFSError(
                 "no share-write budget free on %s after %.0f s: %s. Other runs hold all %d claims; wait for them "
                 "or raise retry_deadline" % (self.host, time.monotonic() - start, err, self.limiter.slots),
                 code="AEC_CONFLICT",
                 url=self.base_url,
             ) from None
-        self.stats["budget_wait_s"] = self.stats.get("budget_wait_s", 0.0) + lease.waited
-        self.stats["lease_calls"] = self.stats.get("lease_calls", 0) + lease.calls
-        return lease, Renewer([lease]).start()
+        finally:
+            self.stats["lease_calls"] = self.stats.get("lease_calls", 0) + broker.calls
+        self.stats["budget_wait_s"] = self.stats.get("budget_wait_s", 0.0) + broker.waited
+        self.stats["budget_joined"] = self.stats.get("budget_joined", 0) + (1 if hold.joined else 0)
+        self.limiter.width = hold.claim
+        return hold
 
     def _release_budget(self):
         with self._budget_lock:
-            budget, self._budget = self._budget, None
-        if budget is None:
+            hold, self._budget = self._budget, None
+        if hold is None:
             return
-        lease, renewer = budget
-        renewer.stop()
-        calls = lease.calls
+        calls = hold.broker.calls
         with suppress(Exception):  # an entry that cannot be deleted expires by itself
-            lease.release()
-        self.stats["lease_calls"] = self.stats.get("lease_calls", 0) + (lease.calls - calls)
+            hold.release()
+        self.limiter.width = None
+        self.stats["lease_calls"] = self.stats.get("lease_calls", 0) + (hold.broker.calls - calls)
 
     def _progress_hook(self, write, total, what):
         """``write`` that also keeps the operation's progress file (module_utils/progress.py) for

@@ -5,9 +5,10 @@
 """Leases held on the cluster itself, in its file namespace: shared by every controller.
 
 A lease protects a *resource* of one cluster (a failover unit, the cluster's share-write
-budget). It is a directory ``/ifs/.onefs_dr/leases/<resource>/`` with one file per holder::
+budget). Its entries are files in ``/ifs/.onefs_dr/leases/<kind>/`` (``unit``, ``budget``), one
+per holder, every resource of a kind in the same directory::
 
-    <token>.<claim>.<ttl>.lease      {"holder": {...}, "claim": 2, "ttl": 60, ...}
+    <resource>.<token>.<claim>.<ttl>.lease      {"holder": {...}, "claim": 2, "ttl": 60, ...}
 
 ``claim`` is how much of the resource's capacity the holder takes (1 of 1 for a unit; n of
 ``share_write_limit`` for the budget), ``ttl`` how long the entry stays live after its last write
@@ -15,9 +16,9 @@ budget). It is a directory ``/ifs/.onefs_dr/leases/<resource>/`` with one file p
 
 Acquiring is *create, then look* (docs/leases.md has the argument at length):
 
-1. ``PUT <dir>/<token>.<claim>.<ttl>.lease?overwrite=false`` creates our entry (the token is
+1. ``PUT <dir>/<resource>.<token>.<claim>.<ttl>.lease?overwrite=false`` creates our entry (the token is
    new, so the create cannot collide; ``overwrite=false`` makes sure of it).
-2. ``GET <dir>?detail=last_modified``: every entry and its last write, in the cluster's clock,
+2. ``GET <dir>?detail=last_modified``: every entry (of this resource) and its last write, in the cluster's clock,
    with the cluster's ``Date`` header as "now" (no controller clock is ever compared).
 3. An entry is live while ``last_modified + ttl + grace >= now``. When the claims of the live
    entries, ours included, fit the capacity, we hold the lease. Otherwise we delete our entry
@@ -59,7 +60,7 @@ DEFAULT_TTL = 60
 MIN_TTL = 3
 OBJECT = {"x-isi-ifs-target-type": "object"}
 CONTAINER = {"x-isi-ifs-target-type": "container"}
-_NAME = re.compile(r"^([0-9a-f]{32})\.([0-9]+)\.([0-9]+)\.lease$")
+_NAME = re.compile(r"^(.+)\.([0-9a-f]{32})\.([0-9]+)\.([0-9]+)\.lease$")
 
 
 class LeaseError(Exception):
@@ -122,11 +123,30 @@ def _http_date(text):
 
 
 def parse_entry(name):
-    """(token, claim, ttl) of a lease entry's file name; None for anything else."""
+    """(resource, token, claim, ttl) of a lease entry's file name; None for anything else."""
     match = _NAME.match(name or "")
     if not match:
         return None
-    return match.group(1), int(match.group(2)), int(match.group(3))
+    return match.group(1), match.group(2), int(match.group(3)), int(match.group(4))
+
+
+def renew_interval(ttl):
+    """Seconds between renewals of an entry by a holder that retries every second when one fails.
+
+    A holder counts on its entry for ``ttl - margin`` after it sent its last renewal
+    (``ClusterLease._margin``); renewing that long minus a retry window (``max(2, ttl / 6)``)
+    after the last one leaves the window for retries: 40 s for the default ttl of 60 (one renewal
+    in a 70 s run instead of two at ttl / 2), 6.3 s for the tests' 10."""
+    ttl = float(ttl)
+    margin = max(1.0, ttl / 6.0)
+    return max(0.5, ttl - margin - max(2.0, ttl / 6.0))
+
+
+def lease_directory(resource):
+    """The directory of a resource's entries: one per kind (``unit``, ``budget``), shared by every
+    resource of that kind (``unit.finance`` and ``unit.hr`` both in ``leases/unit/``), so it is
+    made once per cluster rather than once per unit, and one listing shows every unit's holder."""
+    return "%s/%s" % (LEASE_ROOT, safe_resource(resource).split(".", 1)[0])
 
 
 class ClusterLease:
@@ -145,7 +165,7 @@ class ClusterLease:
             raise LeaseError("lease claim and capacity must be positive (claim %s, capacity %s)" % (claim, capacity))
         self.client = client
         self.resource = safe_resource(resource)
-        self.directory = "%s/%s" % (LEASE_ROOT, self.resource)
+        self.directory = lease_directory(self.resource)
         self.holder = dict(holder or holder_info())
         self.capacity = int(capacity)
         self.claim = min(int(claim), self.capacity)
@@ -159,6 +179,7 @@ class ClusterLease:
         self.calls = 0
         self.waited = 0.0
         self.others = []  # live entries of others at the last look: [{"name", "claim", "holder"?}]
+        self.waiters = []  # live waiting markers (claim 0) of others at the last look
 
     # ------------------------------------------------------------------ paths
     @property
@@ -170,7 +191,7 @@ class ClusterLease:
         return "%s/%s" % (self.directory, self._name) if self._name else None
 
     def _entry_name(self, claim):
-        return "%s.%d.%d%s" % (self.token, claim, self.ttl, SUFFIX)
+        return "%s.%s.%d.%d%s" % (self.resource, self.token, claim, self.ttl, SUFFIX)
 
     def _body(self, claim):
         doc = {
@@ -223,9 +244,9 @@ class ClusterLease:
         entries = []
         for child in (body or {}).get("children") or []:
             parsed = parse_entry(child.get("name"))
-            if parsed is None:
-                continue
-            token, claim, ttl = parsed
+            if parsed is None or parsed[0] != self.resource:
+                continue  # another resource of the same kind (another unit)
+            _resource, token, claim, ttl = parsed
             modified = _http_date(child.get("last_modified"))
             live = modified is None or modified + ttl + max(2.0, ttl / 2.0) >= now
             entries.append({
@@ -261,9 +282,8 @@ class ClusterLease:
         sent = self._clock()
         self._put(name, claim, create=True)
         entries, _now = self.look()
-        others = [e for e in entries if e["live"] and not e["ours"]]
+        others = self._split(entries)
         self._collect(entries)
-        self.others = others
         if sum(e["claim"] for e in others) + claim <= self.capacity:
             with self._lock:
                 self._name = name
@@ -277,18 +297,56 @@ class ClusterLease:
     def free_capacity(self):
         """Capacity not claimed by live entries of others (one listing, no write)."""
         entries, _now = self.look()
-        others = [e for e in entries if e["live"] and not e["ours"]]
-        self.others = others
+        others = self._split(entries)
         return self.capacity - sum(e["claim"] for e in others)
 
-    def acquire(self, wait=0.0, min_claim=None, on_wait=None, poll=1.0, should_stop=None):
+    def _split(self, entries):
+        """The live entries of others that hold claims (``others``) and those that only say they
+        wait (claim 0: ``waiters``, see ``acquire(announce=True)``); returns ``others``."""
+        live = [e for e in entries if e["live"] and not e["ours"]]
+        self.others = [e for e in live if e["claim"] > 0]
+        self.waiters = [e for e in live if e["claim"] == 0]
+        return self.others
+
+    def acquire(self, wait=0.0, min_claim=None, on_wait=None, poll=1.0, should_stop=None, announce=False):
         """Take the lease, waiting up to ``wait`` seconds for capacity.
 
         ``min_claim``: take less than ``claim`` (down to this) when that is what is free (the
         budget: write with fewer slots rather than wait). ``on_wait(seconds, holders)`` is called
         while waiting (progress), ``should_stop()`` ends the wait early. Raises LeaseBusy naming
         the holders when the wait ends without the lease.
+
+        ``announce``: while waiting, keep a *waiting marker* (an entry of claim 0: it takes
+        nothing) so that a holder that would otherwise keep the capacity for a long time (a
+        controller's budget broker) sees that someone waits and gives it back at its next
+        renewal. The marker is renewed while waiting and deleted at the end; a waiter that dies
+        leaves one that expires like any entry.
         """
+        marker = {"name": None, "sent": 0.0}
+        try:
+            return self._acquire(wait, min_claim, on_wait, poll, should_stop, marker if announce else None)
+        finally:
+            if marker["name"]:
+                with suppress(OneFSError):
+                    self._request("DELETE", "%s/%s" % (self.directory, marker["name"]))
+
+    def _announce(self, marker):
+        """Create or renew our waiting marker (claim 0)."""
+        if marker is None:
+            return
+        now = self._clock()
+        if marker["name"] is None:
+            marker["name"] = self._entry_name(0)
+            create = True
+        elif now - marker["sent"] >= renew_interval(self.ttl):
+            create = False
+        else:
+            return
+        marker["sent"] = now
+        with suppress(OneFSError):  # a waiter that cannot say so still waits
+            self._put(marker["name"], 0, create=create)
+
+    def _acquire(self, wait, min_claim, on_wait, poll, should_stop, marker):
         start = self._clock()
         wanted = self.claim
         floor = max(1, min(int(min_claim or wanted), wanted))
@@ -306,10 +364,12 @@ class ClusterLease:
                 raise LeaseBusy(self.busy_message(holders, waited), holders)
             if on_wait is not None:
                 on_wait(waited, self.others)
+            self._announce(marker)
             # Look (no write) until something is free, then try again.
             delay = min(poll, max(0.05, wait - waited))
             while True:
                 time.sleep(random.uniform(0.5, 1.0) * delay * min(attempt, 4) / 2.0 + 0.02)
+                self._announce(marker)
                 free = self.free_capacity()
                 if free >= floor or self._clock() - start >= wait:
                     break

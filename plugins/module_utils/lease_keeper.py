@@ -6,7 +6,7 @@
 
 The ``onefs.dr.unit_lease`` action takes a unit's lease on its clusters and starts this
 process (its own session, so Ctrl-C of the playbook does not reach it). It renews the lease
-entries every ``ttl / 3`` for as long as the playbook's main process lives, and:
+entries every ``lease.renew_interval(ttl)`` (40 s for a ttl of 60) for as long as the playbook's main process lives, and:
 
 - stops when the action gives the lease back (it removes the keeper's *release file*);
 - stops renewing when the playbook's main process is gone (Ctrl-C, kill, a lost AWX node):
@@ -31,7 +31,7 @@ import sys
 import time
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseLost
+from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseLost, renew_interval
 from ansible_collections.onefs.dr.plugins.module_utils.watchdog import _stat
 
 
@@ -98,9 +98,10 @@ def main():
         out = os.fdopen(os.open("/proc/%d/fd/1" % main_pid, os.O_WRONLY | os.O_APPEND), "w")
     except OSError:
         out = None
-    # Every ttl/2: the lease stays valid for ttl - ttl/6 after a renewal was sent, so a renewal
-    # that fails is tried again every second for the ttl/3 left (fewer calls than every ttl/3).
-    interval = max(0.5, min(spec["ttl"] for spec in cfg["leases"]) / 2.0) if leases else 1.0
+    # The lease stays valid for ttl - ttl/6 after a renewal was sent: renew a retry window
+    # (max(2, ttl/6)) before that, and try a failed renewal again every second in the window
+    # (lease.renew_interval: every 40 s for the default ttl of 60).
+    interval = renew_interval(min(spec["ttl"] for spec in cfg["leases"])) if leases else 1.0
     lost = None
     last = time.monotonic()
     write_json(heartbeat, {"pid": os.getpid(), "renewed": time.time(), "lost": None})

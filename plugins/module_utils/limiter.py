@@ -78,6 +78,10 @@ class ShareWriteLimiter:
         self.path = os.path.join(root, key)
         self.waited = 0.0
         self.acquired = 0
+        # The claim of the controller's share-write budget entry while one is held
+        # (module_utils/budget_broker.py): every user of that entry takes its slots among the
+        # first ``width`` only, so the controller keeps within the claim the cluster counts.
+        self.width = None
 
     def _ensure_dir(self):
         if not os.path.isdir(self.path):
@@ -105,7 +109,7 @@ class ShareWriteLimiter:
         start = time.monotonic()
         delay = 0.002
         fd = None
-        order = list(range(self.slots))
+        order = list(range(max(1, min(self.slots, self.width or self.slots))))
         while fd is None:
             random.shuffle(order)
             for index in order:

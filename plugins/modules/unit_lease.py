@@ -15,11 +15,12 @@ description:
   - No two runs work on one failover unit at once, from one controller or from many (AWX
     execution nodes). A run takes the unit's lease on each of its clusters before its first
     write, and a second run is refused, naming the holder, before it writes anything.
-  - The lease is a file per holder under C(/ifs/.onefs_dr/leases/unit.<unit>/) on the cluster
+  - The lease is a file per holder under C(/ifs/.onefs_dr/leases/unit/unit.<unit>.*.lease) on the cluster
     (namespace API), created and then checked against the other holders; see
     C(docs/leases.md) for the protocol and why two takers cannot both win.
   - O(state=held) takes the lease on every cluster in O(connections) (in a fixed order) and
-    starts a keeper process that renews it every O(ttl)/3 seconds while the playbook runs. When
+    starts a keeper process that renews it while the playbook runs (every 40 s for a O(ttl) of
+    60, in general O(ttl) - 2 x O(ttl)/6, retrying every second when a renewal fails). When
     the playbook is gone (Ctrl-C, a killed job) the keeper stops renewing, prints where the run
     stood and how to continue, and the lease expires O(ttl) + O(ttl)/2 seconds later.
   - O(state=check) reads the keeper's heartbeat (no cluster call) and returns RV(held) false,

@@ -30,7 +30,7 @@ def client_for(cluster, tmp_path, name):
 
 
 def entries(cluster_files, resource):
-    prefix = "%s/%s/" % (LEASE_ROOT, resource)
+    prefix = "%s/%s/" % (LEASE_ROOT, resource.split(".", 1)[0])
     return sorted(p[len(prefix):] for p, e in cluster_files.items() if p.startswith(prefix) and e["type"] == "object")
 
 
@@ -74,7 +74,7 @@ def test_unit_lease_is_exclusive_across_controllers_and_names_the_holder(alpha, 
     assert one.release()
     assert two.acquire(wait=5)
     two.release()
-    listing = one.client.request("GET", "/namespace" + LEASE_ROOT + "/unit.finance")
+    listing = one.client.request("GET", "/namespace" + LEASE_ROOT + "/unit")
     assert listing["children"] == []  # nothing left behind by clean holders
 
 
@@ -130,7 +130,8 @@ def test_dead_holder_expires_in_the_clusters_clock_and_is_collected(alpha, tmp_p
     with pytest.raises(LeaseBusy):
         other.acquire(wait=0)
     assert other.acquire(wait=30, poll=0.5)  # ttl 3 + grace 2, second resolution
-    names = [c["name"] for c in other.client.request("GET", "/namespace" + LEASE_ROOT + "/unit.eng")["children"]]
+    names = [c["name"] for c in other.client.request("GET", "/namespace" + LEASE_ROOT + "/unit")["children"]
+             if c["name"].startswith("unit.eng.")]
     assert names == [other.entry_path.rsplit("/", 1)[1]]  # the dead entry was deleted
     # The dead holder fenced itself: its lease ran out locally and it may not renew.
     assert not dead.valid()
@@ -162,3 +163,21 @@ def test_lease_entry_holds_no_secret(alpha, tmp_path):
     assert alpha.password not in text
     assert "run-s" in text
     lease.release()
+
+
+def test_units_share_one_directory_and_never_block_each_other(alpha, tmp_path):
+    """Every unit's entries are in leases/unit/ (made once per cluster); a unit whose name
+    starts with another's ("fin" and "fin.eu") is a different resource."""
+    fin = ClusterLease(client_for(alpha, tmp_path, "f"), "unit.fin", holder_info("run-f"), ttl=30)
+    fin_eu = ClusterLease(client_for(alpha, tmp_path, "e"), "unit.fin.eu", holder_info("run-e"), ttl=30)
+    assert fin.try_acquire()
+    assert fin_eu.try_acquire()
+    assert fin.others == [] and fin_eu.others == []
+    again = ClusterLease(client_for(alpha, tmp_path, "g"), "unit.fin", holder_info("run-g"), ttl=30)
+    assert not again.try_acquire()  # the same unit is still exclusive
+    assert [o["token"] for o in again.others] == [fin.token]
+    listing = fin.client.request("GET", "/namespace" + LEASE_ROOT + "/unit")
+    assert sorted(c["name"] for c in listing["children"]) == sorted(
+        lease.entry_path.rsplit("/", 1)[1] for lease in (fin, fin_eu))
+    fin.release()
+    fin_eu.release()

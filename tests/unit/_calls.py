@@ -136,21 +136,23 @@ BUDGET = "/namespace/ifs/.onefs_dr/leases/budget"
 
 
 def _entry(claim):
-    return re.compile(re.escape(BUDGET) + r"/[0-9a-f]{32}\.%d\.[0-9]+\.lease" % claim)
+    return re.compile(re.escape(BUDGET) + r"/budget\.[0-9a-f]{32}\.%d\.[0-9]+\.lease" % claim)
 
 
-def budget_take(claim=1):
-    """A module's claim on the cluster's share-write budget (docs/leases.md), before its first
-    share write: the lease directory, our entry created with overwrite=false, then one look at
-    the other holders (none here)."""
+def budget_take(claim=10):
+    """The controller's entry on the cluster's share-write budget (docs/leases.md), taken by the
+    module before its first share write when no writer of the controller holds one: our entry
+    created with overwrite=false, asking for the whole budget (share_write_limit, 10), then one
+    look at the other holders (none here)."""
     return [
         Call("PUT", _entry(claim)).query(overwrite="false").json(ANY).reply(None, 200),
         Call("GET", BUDGET).query(detail="last_modified").reply({"children": []}),
     ]
 
 
-def budget_give_back(claim=1):
-    """The claim given back (after the last share write of a bulk write, or at the module's end)."""
+def budget_give_back(claim=10):
+    """The entry given back by its last user (after the last share write of a bulk write, or at
+    the module's end)."""
     return [Call("DELETE", _entry(claim)).reply()]
 
 

@@ -43,7 +43,7 @@ def test_create_posts_the_share_once_and_reads_it_back(papi):
     result = papi(MODULE, ARGS, [
         *connect(),
         read(None),
-        *budget_take(),  # one claim on the cluster's share-write budget, held until the module ends
+        *budget_take(),  # the controller's entry on the share-write budget, used until the module ends
         Call("POST", SHARES).query(zone="zone01").json(CREATED).reply({"id": "finance"}, 201),
         read(EXISTING),
         *budget_give_back(),
