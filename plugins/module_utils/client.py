@@ -87,6 +87,8 @@ PROGRESS_MIN_WRITES = 20
 # timeout); a session it has dropped anyway answers 401 and the client logs in again.
 SHARED_SESSION_IDLE = 600.0
 AUTH_MODES = ("session", "private_session", "basic")
+# Width in seconds of the buckets of stats["share_write_busy"] (writes in flight over time).
+BUSY_BUCKET_S = 0.5
 
 
 class OneFSError(Exception):
@@ -207,6 +209,7 @@ class OneFSClient:
         self.backoff_cap = backoff_cap
         self.connect_retries = connect_retries
         self.stats = {"api_calls": 0, "retries": 0, "conflicts_409": 0, "share_writes": 0, "limiter_wait_s": 0.0}
+        self._busy_lock = threading.Lock()
         self._session = requests.Session()
         self._session.trust_env = False
         if not validate_certs:
@@ -632,6 +635,21 @@ class OneFSClient:
     def get(self, path, query=None):
         return self.request("GET", path, query=query)
 
+    def _share_write_held(self, start, end):
+        """Record a share write's slot time in ``stats["share_write_busy"]``: busy seconds per
+        ``BUSY_BUCKET_S`` bucket of wall-clock time (key: the bucket's epoch start). Summed over
+        the run's modules, a bucket's seconds / its width = the mean writes in flight then (the
+        run's page draws it against the limit)."""
+        with self._busy_lock:
+            busy = self.stats.setdefault("share_write_busy", {})
+            t = start
+            while t < end:
+                bucket = int(t // BUSY_BUCKET_S) * BUSY_BUCKET_S
+                upto = min(end, bucket + BUSY_BUCKET_S)
+                key = "%.1f" % bucket
+                busy[key] = round(busy.get(key, 0.0) + (upto - t), 4)
+                t = upto
+
     def post(self, path, body=None, query=None, share_write=False, verify=None):
         return self.request("POST", path, query=query, body=body, share_write=share_write, verify=verify)
 
@@ -814,7 +832,11 @@ class OneFSClient:
                     self.stats["share_writes"] += 1
                     waited_before = self.limiter.waited
                     with self.limiter.slot(timeout=max(1.0, self.retry_deadline - elapsed)):
-                        resp = self._send(method, path, query, body, headers)
+                        held = time.time()
+                        try:
+                            resp = self._send(method, path, query, body, headers)
+                        finally:
+                            self._share_write_held(held, time.time())
                     self.stats["limiter_wait_s"] += self.limiter.waited - waited_before
                 else:
                     resp = self._send(method, path, query, body, headers)
