@@ -2,9 +2,11 @@
 # Copyright: (c) 2026, onefs.dr contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The ``onefs.dr.rto_estimate``, ``onefs.dr.rto_run`` and ``onefs.dr.rto_compare`` filters.
+"""The ``onefs.dr.rto_estimate``, ``onefs.dr.rto_run`` and ``onefs.dr.rto_compare``, ``onefs.dr.rto_summary``
+filters.
 
-Documentation: plugins/filter/rto_estimate.yml, rto_run.yml, rto_compare.yml; the model is
+Documentation: plugins/filter/rto_estimate.yml, rto_run.yml, rto_compare.yml,
+rto_summary.yml; the model is
 plugins/module_utils/_rto.py (docs/report.md).
 """
 
@@ -14,7 +16,8 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.onefs.dr.plugins.module_utils._rto import RtoError, compare, estimate_run, estimate_unit
+from ansible_collections.onefs.dr.plugins.module_utils._rto import (RtoError, compare, estimate_run, estimate_unit,
+                                                                 run_summary)
 
 
 def rto_estimate(unit, reports=None, service_ms=40, in_flight=10, overheads=None, job_default_s=60,
@@ -46,6 +49,17 @@ def rto_compare(steps, estimate):
     return compare(estimate or {}, steps)
 
 
+def rto_summary(units, batch_size=2):
+    """The run's estimate against its actual, from the report's units."""
+    if not isinstance(units, dict):
+        raise AnsibleFilterError("rto_summary: the input must be the report's units (a dictionary)")
+    try:
+        return run_summary(units, batch_size=batch_size)
+    except RtoError as err:
+        raise AnsibleFilterError("rto_summary: %s" % err) from err
+
+
 class FilterModule:
     def filters(self):
-        return {"rto_estimate": rto_estimate, "rto_run": rto_run, "rto_compare": rto_compare}
+        return {"rto_estimate": rto_estimate, "rto_run": rto_run, "rto_compare": rto_compare,
+                "rto_summary": rto_summary}

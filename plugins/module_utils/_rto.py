@@ -255,7 +255,7 @@ def estimate_run(units: list[dict], batch_size: Any = 2) -> dict[str, Any]:
         store = max(sum(u["share_s"] for u in us) + min(u["total_s"] - u["share_s"] for u in us)
                     for us in by_cluster.values())
         seconds = max(longest, store)
-        batches.append({"units": [u["name"] for u in batch], "total_s": round(seconds, 3)})
+        batches.append({"units": [u.get("name", "") for u in batch], "total_s": round(seconds, 3)})
         total += seconds
     return {"total_s": round(total, 3), "batches": batches}
 
@@ -279,3 +279,17 @@ def error_summary(estimated_s: float, actual_s: float) -> dict[str, Any]:
     err = actual_s - estimated_s
     return {"estimate_s": round(estimated_s, 3), "actual_s": round(actual_s, 3), "error_s": round(err, 3),
             "error_pct": round(100.0 * err / actual_s, 1) if actual_s else None}
+
+
+def run_summary(units: dict, batch_size: Any = 2) -> dict[str, Any]:
+    """The run's estimate against its actual, from the report's units (each with ``estimate``
+    and ``steps``): the actual is the first step's start to the last step's end. Empty when a
+    unit has no estimate (the estimate is not comparable then)."""
+    units = {k: v for k, v in (units or {}).items() if isinstance(v, dict)}
+    estimates = [u.get("estimate") for _k, u in sorted(units.items())]
+    if not estimates or not all(isinstance(e, dict) and "total_s" in e for e in estimates):
+        return {}
+    spans = [(float(s.get("started") or 0), float(s.get("ended") or 0))
+             for u in units.values() for s in u.get("steps") or [] if isinstance(s, dict) and s.get("started")]
+    actual = (max(b for _a, b in spans) - min(a for a, _b in spans)) if spans else 0.0
+    return error_summary(estimate_run(estimates, batch_size)["total_s"], actual)
