@@ -16,8 +16,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.onefs.dr.plugins.module_utils._rto import (RtoError, compare, estimate_run, estimate_unit,
-                                                                 run_summary)
+from ansible_collections.onefs.dr.plugins.module_utils._rto import RtoError, compare, estimate_run, estimate_unit, run_summary
 
 
 def rto_estimate(unit, reports=None, service_ms=40, in_flight=10, overheads=None, job_default_s=60,
