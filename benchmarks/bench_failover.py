@@ -28,6 +28,7 @@ Usage: ``python benchmarks/bench_failover.py [--job-seconds 0.5] [--skip-baselin
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
@@ -262,7 +263,8 @@ def rto_history_and_estimate(sim, zones, args):
     for zone in zones:
         unit = {"name": zone, "cluster": "alpha", "policies": ["%s_policy" % zone],
                 "shares": len(state["shares"].get(zone, []))}
-        estimates[zone] = _rto.estimate_unit(unit, reports, service_ms=args.service_ms, in_flight=10)
+        estimates[zone] = _rto.estimate_unit(unit, reports, service_ms=args.service_ms, in_flight=10,
+                                             units_per_core=len(zones) / float(os.cpu_count() or 1))
     for c in clients.values():
         c.close()
     return estimates

@@ -41,30 +41,37 @@ __metaclass__ = type
 import re
 from typing import Any, Iterable, Optional
 
-# Seconds of the collection's own work per step, beyond the cluster's work modelled above.
-# Measured on the scale scenario (benchmarks/bench_failover.py, 10 zone units x 100 shares,
-# one batch, job_seconds 0.5, share-write service 30 ms, 2-core controller): the median over
-# the units of (step duration - modelled cluster time), rounded. docs/report.md, "Constants".
+# Seconds of the collection's own work per step and unit, beyond the cluster's work modelled
+# above, when the controller runs BENCH_UNITS_PER_CORE units at once per CPU core. Measured with
+# `make bench` (benchmarks/bench_failover.py, scale scenario: 10 zone units x 100 shares in one
+# batch on a 2-core controller shared with other work, job_seconds 0.5, share-write service
+# 30 ms): per step the median over the units of (actual - modelled cluster time), to 0.5 s.
+# docs/report.md, "Constants".
 OVERHEAD_S: dict[str, float] = {
-    "readiness": 2.0,
-    "smb_lockout": 2.5,
-    "cache_schedules": 2.5,
-    "cache_schedules_restore": 2.5,
-    "suspend_config_sync": 1.5,
-    "final_sync": 3.0,
-    "config_sync": 2.0,
-    "dfs_rename": 0.2,
-    "smartconnect": 2.0,
-    "spn": 2.5,
-    "allow_writes": 2.5,
-    "restore_permissions_target": 0.5,
-    "resync_prep": 2.5,
-    "mirror_schedule": 1.5,
-    "quotas": 1.5,
-    "run_mirror": 3.0,
-    "resume_config_sync": 1.0,
-    "restore_permissions_source": 1.5,
+    "readiness": 25.0,
+    "smb_lockout": 31.5,
+    "cache_schedules": 12.0,
+    "cache_schedules_restore": 12.0,
+    "suspend_config_sync": 10.0,
+    "final_sync": 11.5,
+    "config_sync": 11.5,
+    "dfs_rename": 0.5,
+    "smartconnect": 11.0,
+    "spn": 11.0,
+    "allow_writes": 13.0,
+    "restore_permissions_target": 3.5,
+    "resync_prep": 13.0,
+    "mirror_schedule": 11.0,
+    "quotas": 11.5,
+    "run_mirror": 16.5,
+    "resume_config_sync": 11.0,
+    "restore_permissions_source": 17.5,
 }
+# The overheads are the controller's CPU time shared among the units it runs at once: they scale
+# with the units at once per core, relative to the benchmark's, down to LOAD_FLOOR of them (the
+# demo scenario's run of 3 units on 2 cores took about 0.3 x the benchmark's per step).
+BENCH_UNITS_PER_CORE = 5.0
+LOAD_FLOOR = 0.3
 
 # The steps of a failover (or failback) in run order (docs/orchestration.md's table), by kind.
 STEP_ORDER: tuple[str, ...] = (
@@ -185,10 +192,11 @@ def _job_seconds(hist: dict, action: str, default: float) -> tuple[float, str]:
 
 def estimate_unit(unit: dict, reports: Iterable[Any] = (), service_ms: Any = 40, in_flight: Any = 10,
                   overheads: Optional[dict] = None, job_default_s: Any = JOB_DEFAULT_S,
-                  direction: str = "failover") -> dict[str, Any]:
+                  direction: str = "failover", units_per_core: Any = BENCH_UNITS_PER_CORE) -> dict[str, Any]:
     """The estimate of one unit: ``{"name", "total_s", "share_s", "steps": {kind: seconds},
     "basis": {kind: text}}``. ``unit``: ``name``, ``policies`` (names, as the unit's source
-    sends them), ``shares`` (the unit's SMB shares), optional ``cluster`` (the sending cluster)."""
+    sends them), ``shares`` (the unit's SMB shares), optional ``cluster`` (the sending cluster).
+    ``units_per_core``: units the controller runs at once per CPU core (the overheads scale with it)."""
     if not isinstance(unit, dict):
         raise RtoError("unit must be a dictionary, got %s" % type(unit).__name__)
     policies = unit.get("policies", [])
@@ -200,7 +208,8 @@ def estimate_unit(unit: dict, reports: Iterable[Any] = (), service_ms: Any = 40,
     if width < 1:
         raise RtoError("in_flight must be at least 1, got %r" % (in_flight,))
     default = _num(job_default_s, "job_default_s")
-    over = dict(OVERHEAD_S)
+    load = max(LOAD_FLOOR, _num(units_per_core, "units_per_core") / BENCH_UNITS_PER_CORE)
+    over = {k: v * load for k, v in OVERHEAD_S.items()}
     for key, value in (overheads or {}).items():
         over[str(key)] = _num(value, "overheads.%s" % key)
     reports = [r for r in reports or [] if isinstance(r, dict)]
@@ -236,7 +245,7 @@ def estimate_unit(unit: dict, reports: Iterable[Any] = (), service_ms: Any = 40,
     share_s = share_write_s * sum(1 for k in SHARE_STEPS)
     return {"name": str(unit.get("name", "")), "cluster": str(unit.get("cluster", "")),
             "total_s": round(sum(steps.values()), 3), "share_s": round(share_s, 3),
-            "steps": steps, "basis": basis}
+            "load_factor": round(load, 3), "steps": steps, "basis": basis}
 
 
 def estimate_run(units: list[dict], batch_size: Any = 2) -> dict[str, Any]:

@@ -98,3 +98,17 @@ def test_compare_and_summary_follow_the_step_records():
     summary = rto_summary({"u": {"estimate": est, "steps": steps}}, 2)
     assert summary == {"estimate_s": 6.0, "actual_s": 8.0, "error_s": 2.0, "error_pct": 25.0}
     assert rto_summary({"u": {"estimate": {}, "steps": steps}}) == {}
+
+
+def test_overheads_scale_with_the_units_per_controller_core():
+    unit = {"name": "u", "policies": [], "shares": 0}
+    bench = rto_estimate(unit, [], units_per_core=5)
+    assert bench["load_factor"] == 1 and bench["steps"]["quotas"] == _rto.OVERHEAD_S["quotas"]
+    assert rto_estimate(unit, [], units_per_core=10)["steps"]["quotas"] == 2 * _rto.OVERHEAD_S["quotas"]
+    alone = rto_estimate(unit, [], units_per_core=0.5)
+    assert alone["load_factor"] == _rto.LOAD_FLOOR
+    assert alone["total_s"] == pytest.approx(_rto.LOAD_FLOOR * sum(_rto.OVERHEAD_S[k] for k in _rto.STEP_ORDER), abs=0.01)
+    # Given overheads are the caller's own measure: not scaled.
+    assert rto_estimate(unit, [], units_per_core=10, overheads={"quotas": 1})["steps"]["quotas"] == 1
+    with pytest.raises(AnsibleFilterError, match="units_per_core"):
+        rto_estimate(unit, [], units_per_core="many")
