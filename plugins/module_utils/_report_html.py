@@ -31,6 +31,7 @@ STATUS_COLOURS = {"ok": "#2e7d32", "changed": "#1565c0", "skipped": "#9e9e9e", "
                   "warning": "#ef6c00", "blocked": "#6a1b9a", "rolled_back": "#ad1457", "": "#616161"}
 W = 960  # SVG width
 LABEL_W = 150
+_PREFIX = re.compile(r"^s\d+[a-z]?_")
 
 CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#212121;background:#fff}
@@ -161,6 +162,9 @@ def _timeline(report: dict) -> str:
                 % (_e(name), _e(s.get("step")), _num(s.get("duration_s")), x, y, w, row_h - 4,
                    STATUS_COLOURS.get(s.get("status", ""), "#616161"), _e(name), _e(s.get("step")), _e(s.get("status")),
                    _s(s.get("duration_s"))))
+            if w > 70:  # the step's name inside its bar when it fits
+                parts.append('<text x="%.1f" y="%d" fill="#fff" style="fill:#fff" pointer-events="none">%s</text>'
+                             % (x + 3, y + 13, _e(_PREFIX.sub("", str(s.get("step", "")))[: int(w / 6.5)])))
     height = 30 + len(units) * row_h
     parts.append('<text x="%d" y="12">0 s</text><text x="%d" y="12" text-anchor="end">%s</text>'
                  % (LABEL_W, W - 10, _s(t1 - t0)))
@@ -176,8 +180,11 @@ def _in_flight(report: dict) -> str:
     if not series:
         return ('<h2>Share writes in flight</h2><p class="muted" id="in-flight-none">No share write recorded in this '
                 "run.</p>")
-    t0 = min(p[0] for s in series.values() for p in s)
-    t1 = max(p[0] for s in series.values() for p in s) + BUSY_BUCKET_S
+    # The whole run's span (as the timeline's), else the share writes' own.
+    spans = [(_f(s.get("started")), _f(s.get("ended"))) for _n, u in _units(report) for s in _steps(u)
+             if _f(s.get("started")) > 0]
+    t0 = min([p[0] for s in series.values() for p in s] + [a for a, _b in spans])
+    t1 = max([p[0] + BUSY_BUCKET_S for s in series.values() for p in s] + [b for _a, b in spans])
     peak = max(max(v for _t, v in s) for s in series.values())
     top = max(peak, _f(limit), 1.0) * 1.1
     h = 160
@@ -188,7 +195,7 @@ def _in_flight(report: dict) -> str:
         for t, v in points:
             bars.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#1565c0" opacity="0.8">'
                         "<title>%s: %.1f in flight</title></rect>"
-                        % (50 + (t - t0) * scale_x, 10 + h - v / top * h, max(1.0, BUSY_BUCKET_S * scale_x - 1),
+                        % (50 + (t - t0) * scale_x, 10 + h - v / top * h, max(2.0, BUSY_BUCKET_S * scale_x - 1),
                            v / top * h, _e(cluster), v))
         limit_line = ""
         if limit is not None:

@@ -76,7 +76,7 @@ def run(collections_root):
     try:
         reports, shares = _history(sim)
         estimate = rto_estimate({"name": UNIT, "cluster": "alpha", "policies": POLICIES, "shares": shares}, reports,
-                                service_ms=20, in_flight=10)
+                                service_ms=20, in_flight=10, units_per_core=1.0 / (os.cpu_count() or 1))
         tool = _sim_inventory()
         ready = {"clusters": {n: {"url": c.url, "ca": c.ca, "username": c.username, "password": c.password,
                                   "host": c.host, "port": c.port} for n, c in sim.clusters.items()},
