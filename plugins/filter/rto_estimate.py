@@ -20,12 +20,12 @@ from ansible_collections.onefs.dr.plugins.module_utils._rto import RtoError, com
 
 
 def rto_estimate(unit, reports=None, service_ms=40, in_flight=10, overheads=None, job_default_s=60,
-                 direction="failover", units_per_core=5.0):
+                 direction="failover", units_per_core=5.0, skip_steps=("dfs_rename",)):
     """One unit's estimate (see the filter's documentation)."""
     try:
         return estimate_unit(unit, reports or [], service_ms=service_ms, in_flight=in_flight,
                              overheads=overheads, job_default_s=job_default_s, direction=direction,
-                             units_per_core=units_per_core)
+                             units_per_core=units_per_core, skip_steps=skip_steps)
     except RtoError as err:
         raise AnsibleFilterError("rto_estimate: %s" % err) from err
 

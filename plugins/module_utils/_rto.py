@@ -192,11 +192,13 @@ def _job_seconds(hist: dict, action: str, default: float) -> tuple[float, str]:
 
 def estimate_unit(unit: dict, reports: Iterable[Any] = (), service_ms: Any = 40, in_flight: Any = 10,
                   overheads: Optional[dict] = None, job_default_s: Any = JOB_DEFAULT_S,
-                  direction: str = "failover", units_per_core: Any = BENCH_UNITS_PER_CORE) -> dict[str, Any]:
+                  direction: str = "failover", units_per_core: Any = BENCH_UNITS_PER_CORE,
+                  skip_steps: Iterable[str] = ("dfs_rename",)) -> dict[str, Any]:
     """The estimate of one unit: ``{"name", "total_s", "share_s", "steps": {kind: seconds},
     "basis": {kind: text}}``. ``unit``: ``name``, ``policies`` (names, as the unit's source
     sends them), ``shares`` (the unit's SMB shares), optional ``cluster`` (the sending cluster).
-    ``units_per_core``: units the controller runs at once per CPU core (the overheads scale with it)."""
+    ``units_per_core``: units the controller runs at once per CPU core (the overheads scale with it).
+    ``skip_steps``: steps the unit does not run (SmartConnect and SPN moves off, no DFS hook)."""
     if not isinstance(unit, dict):
         raise RtoError("unit must be a dictionary, got %s" % type(unit).__name__)
     policies = unit.get("policies", [])
@@ -213,11 +215,17 @@ def estimate_unit(unit: dict, reports: Iterable[Any] = (), service_ms: Any = 40,
     for key, value in (overheads or {}).items():
         over[str(key)] = _num(value, "overheads.%s" % key)
     reports = [r for r in reports or [] if isinstance(r, dict)]
+    if isinstance(skip_steps, (str, bytes)) or not all(isinstance(k, str) for k in skip_steps or ()):
+        raise RtoError("skip_steps must be a list of step names, got %r" % (skip_steps,))
+    skip = {step_kind(k) for k in skip_steps or ()}
+    unknown = sorted(skip - set(STEP_ORDER))
+    if unknown:
+        raise RtoError("skip_steps: unknown step %s (known: %s)" % (", ".join(unknown), ", ".join(STEP_ORDER)))
 
     steps: dict[str, float] = {}
     basis: dict[str, str] = {}
     share_write_s = shares * service_s / width
-    for kind in STEP_ORDER:
+    for kind in (k for k in STEP_ORDER if k not in skip):
         seconds = over.get(kind, 0.0)
         why = ["overhead %.1f s" % seconds]
         if kind in SHARE_STEPS and shares:
@@ -242,7 +250,7 @@ def estimate_unit(unit: dict, reports: Iterable[Any] = (), service_ms: Any = 40,
                 "%s %.1f s (%s)" % j for j in jobs))
         steps[kind] = round(seconds, 3)
         basis[kind] = ", ".join(why)
-    share_s = share_write_s * sum(1 for k in SHARE_STEPS)
+    share_s = share_write_s * sum(1 for k in SHARE_STEPS if k not in skip)
     return {"name": str(unit.get("name", "")), "cluster": str(unit.get("cluster", "")),
             "total_s": round(sum(steps.values()), 3), "share_s": round(share_s, 3),
             "load_factor": round(load, 3), "steps": steps, "basis": basis}

@@ -107,8 +107,23 @@ def test_overheads_scale_with_the_units_per_controller_core():
     assert rto_estimate(unit, [], units_per_core=10)["steps"]["quotas"] == 2 * _rto.OVERHEAD_S["quotas"]
     alone = rto_estimate(unit, [], units_per_core=0.5)
     assert alone["load_factor"] == _rto.LOAD_FLOOR
-    assert alone["total_s"] == pytest.approx(_rto.LOAD_FLOOR * sum(_rto.OVERHEAD_S[k] for k in _rto.STEP_ORDER), abs=0.01)
+    assert alone["total_s"] == pytest.approx(
+        _rto.LOAD_FLOOR * sum(_rto.OVERHEAD_S[k] for k in _rto.STEP_ORDER if k != "dfs_rename"), abs=0.01)
     # Given overheads are the caller's own measure: not scaled.
     assert rto_estimate(unit, [], units_per_core=10, overheads={"quotas": 1})["steps"]["quotas"] == 1
     with pytest.raises(AnsibleFilterError, match="units_per_core"):
         rto_estimate(unit, [], units_per_core="many")
+
+
+def test_steps_the_unit_does_not_run_are_left_out():
+    unit = {"name": "u", "policies": [], "shares": 10}
+    full = rto_estimate(unit, [], skip_steps=[])
+    est = rto_estimate(unit, [])  # by default no DFS hook
+    assert "dfs_rename" in full["steps"] and "dfs_rename" not in est["steps"]
+    lean = rto_estimate(unit, [], skip_steps=["s14_smartconnect", "spn", "smb_lockout"])
+    assert not {"smartconnect", "spn", "smb_lockout"} & set(lean["steps"])
+    assert lean["share_s"] == pytest.approx(2 * full["share_s"] / 3)
+    with pytest.raises(AnsibleFilterError, match="skip_steps: unknown step dns"):
+        rto_estimate(unit, [], skip_steps=["dns"])
+    with pytest.raises(AnsibleFilterError, match="skip_steps must be a list"):
+        rto_estimate(unit, [], skip_steps="spn")
