@@ -28,6 +28,7 @@ Usage: ``python benchmarks/bench_failover.py [--job-seconds 0.5] [--skip-baselin
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
@@ -130,6 +131,7 @@ def run_ours(args, workdir):
                                       "api_calls": c["requests"]}
             shutil.rmtree(workdir / "plan", ignore_errors=True)
 
+        rto = rto_history_and_estimate(sim, zones, args)  # issue 19 point 3: estimate before the run
         log("ours: failover of %d units in parallel", args.units)
         sim.reset_counters()
         run = simtools.run_ansible(base, env, REPO, workdir / "failover.log")
@@ -179,6 +181,7 @@ def run_ours(args, workdir):
             "profile": profile(timings, run["wall_s"], store_writes, args.service_ms / 1000.0),
             "api_calls_by_endpoint": calls_by_endpoint(counters),
             "bookkeeping_by_kind": bookkeeping_by_kind(counters),
+            "rto_estimate": rto_error(rto, workdir / "reports", args.units),
         })
 
         if not args.skip_extra:
@@ -266,6 +269,59 @@ def _report_sum(report_dir, key):
 
 def _units_ok(report_dir):
     return sum(1 for u in _reports(report_dir)["units"].values() if u.get("status") == "ok")
+
+
+# --------------------------------------------------------------------------- RTO estimate
+def rto_history_and_estimate(sim, zones, args):
+    """Before the failover: each unit's policy runs once (the history a real policy has from its
+    schedule), then each unit is estimated as readiness does (plugins/module_utils/_rto.py) from
+    both clusters' SyncIQ reports, its SMB shares and the share-write settings."""
+    simtools.link_collection()
+    from ansible_collections.onefs.dr.plugins.module_utils import _rto
+    from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient
+
+    clients = {c: OneFSClient(auth_mode="basic", **sim.connection(c)) for c in sim.clusters}
+    alpha = clients["alpha"]
+    for zone in zones:
+        alpha.post(alpha.api("sync/jobs"), {"id": "%s_policy" % zone})
+    for zone in zones:
+        while alpha.item(alpha.api("sync/jobs", "%s_policy" % zone), "jobs") is not None:
+            time.sleep(0.05)
+    reports = [r for c in clients.values() for r in c.list(c.api("sync/reports"), "reports")]
+    state = sim.control.state("alpha")
+    estimates = {}
+    for zone in zones:
+        unit = {"name": zone, "cluster": "alpha", "policies": ["%s_policy" % zone],
+                "shares": len(state["shares"].get(zone, []))}
+        estimates[zone] = _rto.estimate_unit(unit, reports, service_ms=args.service_ms, in_flight=10,
+                                             units_per_core=len(zones) / float(os.cpu_count() or 1),
+                                             # inventories/scale: onefs_dr_smartconnect_enabled false
+                                             skip_steps=["dfs_rename", "smartconnect", "spn"])
+    for c in clients.values():
+        c.close()
+    return estimates
+
+
+def rto_error(estimates, report_dir, batch_size):
+    """After the failover: the run's estimate against its actual (first step start to last step
+    end), and per step the median estimate, actual and error over the units (the per-step
+    overheads of _rto.OVERHEAD_S are the median actual minus the modelled cluster time)."""
+    from ansible_collections.onefs.dr.plugins.module_utils import _rto
+
+    units = {name: dict(u, estimate=estimates.get(name)) for name, u in _reports(report_dir)["units"].items()}
+    if not units or not all(u["estimate"] for u in units.values()):
+        return {}
+    per_step = {}
+    for u in units.values():
+        for s in _rto.compare(u["estimate"], u.get("steps") or []):
+            per_step.setdefault(_rto.step_kind(s["step"]), []).append(s)
+    return {
+        "run": _rto.run_summary(units, batch_size),
+        "per_step": {kind: {"estimate_s": round(_rto._median([s["estimate_s"] for s in ss]), 2),
+                            "actual_median_s": round(_rto._median([s["duration_s"] for s in ss]), 2),
+                            "error_median_s": round(_rto._median([s["error_s"] for s in ss]), 2)}
+                     for kind, ss in per_step.items()},
+    }
 
 
 # --------------------------------------------------------------------------- baselines

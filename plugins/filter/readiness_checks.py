@@ -187,7 +187,7 @@ def readiness_checks(f, t, unit):
         add("share_writes", "WARNING" if est > limit else "OK",
             "%d SMB shares, about %d share writes (lockout, target restore, source unlock): ~%s s of serialized "
             "share-store time at %s ms a write, at most %s in flight"
-            % (len(shares), writes, est, write_ms, u.get("share_write_throttle", 10)))
+            % (len(shares), writes, est, write_ms, u.get("share_write_throttle", 10)), shares=len(shares))
         add("smb_open_files", "WARNING" if open_files else "OK",
             ("open files (runbook step 1): " + ", ".join(dict.fromkeys(open_files))) if open_files
             else "no open SMB file under the unit")

@@ -45,6 +45,7 @@ def step_record(results, step, started, ended, changes=None, status="", note="",
         raise AnsibleFilterError("step_record: status must be one of %s, got %r" % (", ".join(STATUSES[1:]), status))
     n = skipped = changed = failed = calls = retries = c409 = share_writes = 0
     warnings = []
+    busy = {}
     for x in _flatten(results):
         n += 1
         skipped += bool(x.get("skipped"))
@@ -59,11 +60,17 @@ def step_record(results, step, started, ended, changes=None, status="", note="",
         retries += _int(stats.get("retries"))
         c409 += _int(stats.get("conflicts_409"))
         share_writes += _int(stats.get("share_writes"))
+        for bucket, seconds in (stats.get("share_write_busy") or {}).items():
+            try:
+                busy[bucket] = round(busy.get(bucket, 0.0) + float(seconds), 4)
+            except (TypeError, ValueError):
+                continue
     derived = "failed" if failed else "changed" if changed else "skipped" if n == skipped else "ok"
     try:
         duration = round(float(ended) - float(started), 3)
+        t0, t1 = round(float(started), 3), round(float(ended), 3)
     except (TypeError, ValueError):
-        duration = 0.0
+        duration, t0, t1 = 0.0, 0.0, 0.0
     notes = [to_text(note)] if note else []
     notes += [w for w in warnings if w not in notes]
     return {
@@ -71,12 +78,15 @@ def step_record(results, step, started, ended, changes=None, status="", note="",
         "direction": to_text(direction or "failover"),
         "status": status or derived,
         "duration_s": duration,
+        "started": t0,
+        "ended": t1,
         "api_calls": calls,
         "retries": retries,
         "conflicts_409": c409,
         "share_writes": share_writes,
         "changes": [to_text(c) for c in (changes or [])],
         "note": "; ".join(notes),
+        "share_write_busy": dict(sorted(busy.items())),
     }
 
 

@@ -67,6 +67,8 @@ __all__ = [
 
 # A bulk write of this many shares or more shows its progress (module_utils/progress.py).
 PROGRESS_MIN_WRITES = 20
+# Width in seconds of the buckets of stats["share_write_busy"] (writes in flight over time).
+BUSY_BUCKET_S = 0.5
 # Former private names, kept for callers of this module.
 _parse_errors = parse_errors
 _is_refused = is_refused
@@ -109,6 +111,7 @@ class OneFSClient(Transport):
         )
         self._latest = None
         self._versions = VersionCache(cluster_key(host, self.port))
+        self._busy_lock = threading.Lock()
         self.limiter = ShareWriteLimiter(
             cluster_key(host, self.port), slots=share_write_limit or DEFAULT_SLOTS, directory=limiter_dir
         )
@@ -152,11 +155,30 @@ class OneFSClient(Transport):
         waited_before = self.limiter.waited
         try:
             with self.limiter.slot(timeout=max(1.0, self.retry_deadline - elapsed)):
-                resp = self._send(method, path, query, body, headers)
+                held = time.time()
+                try:
+                    resp = self._send(method, path, query, body, headers)
+                finally:
+                    self._share_write_held(held, time.time())
         except LimiterTimeout as exc:
             raise OneFSError(str(exc), code="AEC_CONFLICT", method=method, url=self.base_url + path) from exc
         self.stats["limiter_wait_s"] += self.limiter.waited - waited_before
         return resp
+
+    def _share_write_held(self, start, end):
+        """Record a share write's slot time in ``stats["share_write_busy"]``: busy seconds per
+        ``BUSY_BUCKET_S`` bucket of wall-clock time (key: the bucket's epoch start). Summed over
+        the run's modules, a bucket's seconds / its width = the mean writes in flight then (the
+        run's page draws it against the limit)."""
+        with self._busy_lock:
+            busy = self.stats.setdefault("share_write_busy", {})
+            t = start
+            while t < end:
+                bucket = int(t // BUSY_BUCKET_S) * BUSY_BUCKET_S
+                upto = min(end, bucket + BUSY_BUCKET_S)
+                key = "%.1f" % bucket
+                busy[key] = round(busy.get(key, 0.0) + (upto - t), 4)
+                t = upto
 
     def smb_shares(self, zone=None):
         """The SMB shares of ``zone`` as a resource (``_resources.Resource``): it builds their

@@ -157,9 +157,15 @@ class OneFSModule:
 
     def api_stats(self):
         total = {"api_calls": 0, "retries": 0, "conflicts_409": 0, "share_writes": 0}
+        busy = {}
         for client in self._clients.values():
             for key in total:
                 total[key] += client.stats.get(key, 0)
+            for bucket, seconds in (client.stats.get("share_write_busy") or {}).items():
+                busy[bucket] = round(busy.get(bucket, 0.0) + seconds, 4)
+        if busy:
+            # Share-write slot seconds per half-second of wall clock (the run's page plots them).
+            total["share_write_busy"] = busy
         return total
 
     def close(self):

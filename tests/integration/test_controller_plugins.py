@@ -89,12 +89,15 @@ def test_step_record_sums_and_derives_the_status():
          "warnings": ["share x not found"]},
         {"skipped": True},
     ]}
-    record = step_record([lockout, {"changed": False, "api_stats": {"api_calls": 2}}], "r03_smb_lockout", 100.0, 102.5,
+    other = {"changed": False, "api_stats": {"api_calls": 2, "share_write_busy": {"100.5": 0.25, "100.0": 0.5}}}
+    lockout["results"][0]["api_stats"]["share_write_busy"] = {"100.5": 0.5}
+    record = step_record([lockout, other], "r03_smb_lockout", 100.0, 102.5,
                          changes=["100 shares locked"], note="n")
     assert record == {
         "step": "r03_smb_lockout", "direction": "failover", "status": "changed", "duration_s": 2.5, "api_calls": 112,
         "retries": 3, "conflicts_409": 3, "share_writes": 100, "changes": ["100 shares locked"],
-        "note": "n; WARNING: share x not found",
+        "note": "n; WARNING: share x not found", "started": 100.0, "ended": 102.5,
+        "share_write_busy": {"100.0": 0.5, "100.5": 0.75},
     }
     assert step_record([{"skipped": True}], "s", 0, 0)["status"] == "skipped"
     assert step_record([{"failed": True}, {"changed": True}], "s", 0, 0)["status"] == "failed"
