@@ -250,7 +250,10 @@ def test_dns_verify_task_file_delegate_before_move_after(sim_factory, bind, ansi
                for c in ("alpha", "beta")}
     unit_vars = {
         "onefs_dr_clusters": {c: connection(dsim.clusters[c]) for c in ("alpha", "beta")},
-        "onefs_dr_source": "alpha", "onefs_dr_target": "beta", "onefs_dr_zone": "finance",
+        # The unit value r01_unit builds (the keys the task file reads).
+        "onefs_dr_unit": {"name": "finance", "direction": "failover", "uncontrolled": False,
+                          "source": "alpha", "target": "beta", "from": "alpha", "to": "beta",
+                          "from_zone": "finance", "to_zone": "finance"},
         "onefs_dr_dns": dns_cfg,
         "onefs_dr_dns_delegation": {"server": "127.0.0.1", "port": bind.port, "zone": "example.com",
                                     "key_name": bind.module_args()["key_name"], "key_secret": bind.secret},
