@@ -293,6 +293,51 @@ def _populate(world, c, spec):
             s["files"][path] = {"type": "object", "data": f.get("data", "")}
     for path, gen in (spec.get("generations") or {}).items():
         s["generations"][norm_path(path)] = int(gen)
+    # Job history (a captured twin): the reports as OneFS's sync/reports and sync/target/reports
+    # answer them (isilon-sdk SyncReport / TargetReport), oldest first. New jobs number after them.
+    for key in ("reports", "target_reports"):
+        for rep in spec.get(key) or []:
+            s[key].append(dict(rep))
+            try:
+                s["next_job_id"] = max(s["next_job_id"], int(rep.get("job_id") or 0) + 1)
+            except (TypeError, ValueError):
+                pass
+
+
+TIMING_KEYS = ("share_write_service_ms", "share_write_capacity", "job_seconds", "job_seconds_from_history",
+               "time_scale", "history_jobs")
+
+
+def scenario_timing(scenario):
+    """The scenario's ``timing`` block, checked (simulator knobs, not OneFS state)."""
+    timing = dict(scenario.get("timing") or {})
+    for key in timing:
+        if key not in TIMING_KEYS:
+            raise ValueError("timing: unknown key %r (known: %s)" % (key, ", ".join(TIMING_KEYS)))
+    scale = float(timing.get("time_scale") or 1.0)
+    if scale <= 0:
+        raise ValueError("timing: time_scale must be > 0")
+    timing["time_scale"] = scale
+    return timing
+
+
+def history_durations(reports, time_scale=1.0, last=10):
+    """{(policy_name, action): seconds}: the median duration of the newest ``last`` finished
+    jobs of each policy and action in a cluster's SyncIQ reports (SyncReport ``duration``,
+    seconds; ``action`` run / allow_write / resync_prep / ...), divided by ``time_scale``."""
+    runs = {}
+    for rep in reports:
+        if rep.get("state") != "finished" or rep.get("duration") is None:
+            continue
+        key = (rep.get("policy_name"), rep.get("action") or "run")
+        runs.setdefault(key, []).append((rep.get("end_time") or 0, float(rep["duration"])))
+    out = {}
+    for key, items in runs.items():
+        values = sorted(d for _, d in sorted(items)[-last:])
+        mid = len(values) // 2
+        median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2.0
+        out[key] = median / time_scale
+    return out
 
 
 def _mkdirs(s, path):
