@@ -172,6 +172,7 @@ def build_world(world, scenario):
             item["id"] = pid
             item["target_path"] = norm_path(item["target_path"])
             c.s["target_policies"][pid] = item
+            _mkdirs(c.s, item["target_path"])  # a target policy's path exists on its cluster
 
 
 def _base_state(name, spec):
