@@ -296,13 +296,12 @@ def _populate(world, c, spec):
         s["generations"][norm_path(path)] = int(gen)
     # Job history (a captured twin): the reports as OneFS's sync/reports and sync/target/reports
     # answer them (isilon-sdk SyncReport / TargetReport), oldest first. New jobs number after them.
+    # Target reports carry the source's job ids: only this cluster's own reports number its jobs.
     for key in ("reports", "target_reports"):
         for rep in spec.get(key) or []:
             s[key].append(dict(rep))
-            try:
-                s["next_job_id"] = max(s["next_job_id"], int(rep.get("job_id") or 0) + 1)
-            except (TypeError, ValueError):
-                pass
+            if key == "reports" and isinstance(rep.get("job_id"), int):
+                s["next_job_id"] = max(s["next_job_id"], rep["job_id"] + 1)
 
 
 TIMING_KEYS = ("share_write_service_ms", "share_write_capacity", "job_seconds", "job_seconds_from_history",
