@@ -1,5 +1,6 @@
 """Scenario loading (builtin name, YAML path or dict) and generation."""
 import copy
+import json
 import os
 import time
 
@@ -30,7 +31,10 @@ def load_scenario(spec):
         if not os.path.exists(path):
             raise ValueError("unknown scenario %r (builtin: %s)" % (spec, ", ".join(builtin_names())))
         with open(path) as fh:
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            if path.endswith(".json"):
+                data = json.load(fh)  # a large captured twin: JSON loads ~20x faster than YAML
+            else:
+                data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if data.get("generate"):
         gen = dict(data.pop("generate"))
         generated = generate_scenario(**gen)

@@ -138,11 +138,11 @@ def test_scale_twin_serves_the_same_state(tmp_path):
     try:
         control = Control(sim.control_url)
         original = {c: control.state(c) for c in ("alpha", "beta")}
-        proc = capture(sim, tmp_path, tmp_path / "scale.yaml")
+        proc = capture(sim, tmp_path, tmp_path / "scale.json")
     finally:
         sim.stop()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    served = _served_state(tmp_path / "scale.yaml")
+    served = _served_state(tmp_path / "scale.json")
     for name in ("alpha", "beta"):
         assert differences(original[name], served[name]) == [], name
     assert sum(len(v) for v in served["beta"]["shares"].values()) == 1000

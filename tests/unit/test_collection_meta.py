@@ -30,7 +30,7 @@ def load_yaml(relpath):
 
 # Controller-side bookkeeping (an action plugin, no connection options): not in the group,
 # where module_defaults would hand it connection options it does not take.
-CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait"}
+CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait", "twin_capture"}
 
 
 def module_files():
