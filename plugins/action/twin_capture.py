@@ -25,7 +25,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.onefs.dr.plugins.plugin_utils.clusters import connections
 
 ARGS = ("clusters", "dest", "anonymize", "anonymize_key", "history", "description", "share_write_service_ms",
-        "share_write_capacity", "time_scale", "mode")
+        "share_write_capacity", "time_scale", "mode", "compare_to")
 SUBSETS = ["cluster", "zones", "sync_policies", "sync_target_policies", "sync_reports", "sync_target_reports",
            "smb_shares", "nfs_exports", "nfs_aliases", "network_groupnets", "network_subnets", "network_pools",
            "ads_providers", "quotas", "snapshot_schedules", "dedupe", "smb_openfiles", "smb_sessions",
@@ -40,6 +40,18 @@ def scenario_text(scenario, dest):
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return yaml.dump(scenario, Dumper=dumper, default_flow_style=False, sort_keys=True, width=160,
                      allow_unicode=True)
+
+
+def load_scenario(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if path.endswith(".json"):
+                return json.load(handle)
+            import yaml
+
+            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, ValueError) as err:
+        raise AnsibleActionFail("twin_capture: cannot read the twin %s: %s" % (path, err)) from err
 
 
 def write_file(path, text, mode):
@@ -67,7 +79,7 @@ class ActionModule(ActionBase):
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
-        from ansible_collections.onefs.dr.plugins.filter.twin_scenario import twin_scenario
+        from ansible_collections.onefs.dr.plugins.filter.twin_scenario import twin_check, twin_scenario
 
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
@@ -76,6 +88,8 @@ class ActionModule(ActionBase):
         if unknown:
             raise AnsibleActionFail("twin_capture: unknown option(s) %s; it takes %s" % (", ".join(unknown), ", ".join(ARGS)))
         names = args.get("clusters")
+        if args.get("compare_to") and not names:
+            names = sorted(load_scenario(os.path.expanduser(args["compare_to"])).get("clusters") or {})
         if not names or not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
             raise AnsibleActionFail("twin_capture: clusters must list keys of onefs_dr_clusters (the pair to capture)")
         dest = args.get("dest")
@@ -142,4 +156,6 @@ class ActionModule(ActionBase):
                 "zones", "shares", "exports", "aliases", "quotas", "policies", "target_policies", "reports",
                 "target_reports"))
         result.update(changed=changed, dest=dest, clusters=summary, anonymized=anonymize, bytes=len(text.encode("utf-8")))
+        if args.get("compare_to"):
+            result["check"] = twin_check(scenario, load_scenario(os.path.expanduser(args["compare_to"])))
         return result

@@ -330,72 +330,85 @@ def twin_scenario(facts, anonymize=False, anonymize_key="", description="", shar
 
 
 # ------------------------------------------------------------------------------ rehearsal check
-def _by(items, key="name"):
-    return dict((str(i.get(key)), i) for i in items or [])
+def _keyed(items, key):
+    return dict((key(i), i) for i in items or [])
 
 
-def twin_check(facts, twin, expect_restored=True):
-    """What a failback must restore, compared between the twin and ``facts`` (the same
-    {label: onefs_info result} shape as ``twin_scenario``'s input, read after the rehearsal).
+def _pools(spec):
+    return [p for g in spec.get("groupnets") or [] for s in g.get("subnets") or [] for p in s.get("pools") or []]
 
-    Returns {"ok": bool, "checked": n, "differences": [text, ...]}.
+
+# What a failback must give back, per kind: how objects are matched, and the fields compared.
+RESTORED = (
+    ("policies", lambda p: p.get("name"),
+     ("enabled", "source_root_path", "target_path", "target_host", "action", "schedule")),
+    ("target_policies", lambda t: t.get("name"), ("failover_failback_state", "target_path")),
+    ("shares", lambda s: "%s/%s" % (s.get("zone", "System"), str(s.get("name")).lower()), None),
+    ("exports", lambda e: "%s:%s" % (e.get("zone", "System"), ",".join(sorted(e.get("paths") or []))),
+     ("paths", "clients", "root_clients", "read_only", "map_root")),
+    ("aliases", lambda a: "%s:%s" % (a.get("zone", "System"), a.get("name")), ("path",)),
+    ("quotas", lambda q: "%s:%s:%s" % (q.get("type"), q.get("path"), (q.get("persona") or {}).get("id", "")),
+     ("thresholds", "enforced", "container")),
+    ("zones", lambda z: z.get("name"), ("path", "auth_providers")),
+)
+
+
+def twin_check(end, twin):
+    """Compare ``end`` (a scenario captured after a rehearsal, same shape as ``twin_scenario``'s
+    output) with ``twin`` (the scenario the rehearsal started from) on what a failback must
+    restore. Returns {"ok", "checked": {kind: n}, "differences": [text, ...]}.
+
+    Per cluster of the twin: every policy (enabled, paths, target host, action, schedule), target
+    policy (failover/failback state), SMB share (every field, ACL included), NFS export and
+    alias, quota and zone is there and as it was; every pool keeps its SmartConnect name,
+    aliases and access zone; every SPN of a machine account is still registered. What the run
+    added (mirror policies, their target policies, shares that configuration sync created on
+    the target) is not a difference: OneFS keeps mirror policies after a failback.
     """
-    if not isinstance(twin, dict) or not isinstance(twin.get("clusters"), dict):
-        raise AnsibleFilterError("twin_check: the twin must be a scenario with clusters")
-    diffs, checked = [], 0
-    now = {}
-    for info in (facts or {}).values():
-        now[(info.get("cluster") or {}).get("name")] = info
+    for name, value in (("end", end), ("twin", twin)):
+        if not isinstance(value, dict) or not isinstance(value.get("clusters"), dict):
+            raise AnsibleFilterError("twin_check: %s must be a scenario with clusters" % name)
+    diffs, checked = [], {}
     for cname, spec in twin["clusters"].items():
-        info = now.get(cname)
-        if info is None:
-            diffs.append("cluster %s: not read after the rehearsal" % cname)
+        now = end["clusters"].get(cname)
+        if now is None:
+            diffs.append("cluster %s: not in the end state" % cname)
             continue
-        pols = _by(info.get("sync_policies"))
-        for pol in spec.get("policies") or []:
-            checked += 1
-            cur = pols.get(pol["name"])
-            if cur is None:
-                diffs.append("%s: policy %s is gone" % (cname, pol["name"]))
-                continue
-            for field in ("enabled", "source_root_path", "target_path", "action", "schedule"):
-                if field in pol and cur.get(field) != pol[field]:
-                    diffs.append("%s: policy %s %s is %r, was %r" % (cname, pol["name"], field, cur.get(field),
-                                                                       pol[field]))
-        tps = _by(info.get("sync_target_policies"))
-        for tp in spec.get("target_policies") or []:
-            checked += 1
-            cur = tps.get(tp["name"])
-            state = tp.get("failover_failback_state")
-            if cur is None:
-                diffs.append("%s: target policy %s is gone" % (cname, tp["name"]))
-            elif state and cur.get("failover_failback_state") != state:
-                diffs.append("%s: target policy %s is %s, was %s" % (cname, tp["name"],
-                                                                     cur.get("failover_failback_state"), state))
-        shares = dict(((s.get("zone"), str(s.get("name")).lower()), s) for s in info.get("smb_shares") or [])
-        for share in spec.get("shares") or []:
-            checked += 1
-            cur = shares.get((share.get("zone", "System"), share["name"].lower()))
-            if cur is None:
-                diffs.append("%s: share %s/%s is gone" % (cname, share.get("zone", "System"), share["name"]))
-                continue
-            for field in ("path", "permissions", "continuously_available", "browsable"):
-                if field in share and cur.get(field) != share[field]:
-                    diffs.append("%s: share %s/%s %s differs from the twin" % (cname, share.get("zone", "System"),
-                                                                           share["name"], field))
-        pools = dict((p.get("name"), p) for p in info.get("network_pools") or [])
-        for gn in spec.get("groupnets") or []:
-            for sub in gn.get("subnets") or []:
-                for pool in sub.get("pools") or []:
-                    checked += 1
-                    cur = pools.get(pool["name"]) or {}
-                    for field in ("sc_dns_zone", "sc_dns_zone_aliases", "access_zone"):
-                        if field in pool and cur.get(field) != pool[field]:
-                            diffs.append("%s: pool %s %s is %r, was %r" % (cname, pool["name"], field,
-                                                                         cur.get(field), pool[field]))
-    if not expect_restored:
-        return {"ok": True, "checked": checked, "differences": diffs}
+        for kind, key, fields in RESTORED:
+            current = _keyed(now.get(kind), key)
+            for item in spec.get(kind) or []:
+                checked[kind] = checked.get(kind, 0) + 1
+                ident = key(item)
+                cur = current.get(ident)
+                if cur is None:
+                    diffs.append("%s: %s %s is gone" % (cname, kind[:-1].replace("_", " "), ident))
+                    continue
+                for field in fields or sorted(set(item) | set(cur)):
+                    if item.get(field) != cur.get(field):
+                        diffs.append("%s: %s %s: %s is %s, was %s" % (
+                            cname, kind[:-1].replace("_", " "), ident, field, _short(cur.get(field)),
+                            _short(item.get(field))))
+        pools = _keyed(_pools(now), lambda p: p.get("name"))
+        for pool in _pools(spec):
+            checked["pools"] = checked.get("pools", 0) + 1
+            cur = pools.get(pool.get("name")) or {}
+            for field in ("sc_dns_zone", "sc_dns_zone_aliases", "access_zone"):
+                if pool.get(field) != cur.get(field):
+                    diffs.append("%s: pool %s: %s is %s, was %s" % (cname, pool.get("name"), field,
+                                                                   _short(cur.get(field)), _short(pool.get(field))))
+    accounts = (end.get("ad") or {}).get("machine_accounts") or {}
+    for account, entry in ((twin.get("ad") or {}).get("machine_accounts") or {}).items():
+        have = set(s.lower() for s in (accounts.get(account) or {}).get("spns") or [])
+        for spn in entry.get("spns") or []:
+            checked["spns"] = checked.get("spns", 0) + 1
+            if spn.lower() not in have:
+                diffs.append("AD: %s no longer holds SPN %s" % (account, spn))
     return {"ok": not diffs, "checked": checked, "differences": diffs}
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class FilterModule:

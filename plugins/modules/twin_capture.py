@@ -29,10 +29,17 @@ author:
   - onefs.dr contributors (@onefs-dr)
 options:
   clusters:
-    description: Keys of C(onefs_dr_clusters) to capture (the source and the target of the pair).
+    description:
+      - Keys of C(onefs_dr_clusters) to capture (the source and the target of the pair).
+      - Required unless O(compare_to) is given (then the twin's clusters).
     type: list
     elements: str
-    required: true
+  compare_to:
+    description:
+      - A twin (scenario file) to compare the capture with on what a failback must restore
+        (policies, target policies' states, shares with their ACLs, exports, aliases, quotas,
+        zones, SmartConnect names, SPNs); the result is RV(check). The rehearsal's end-state check.
+    type: str
   dest:
     description:
       - The scenario file to write. C(.json) (fast with thousands of shares) or C(.yaml) / C(.yml).
@@ -125,6 +132,13 @@ anonymized:
   description: Whether the names were replaced by pseudonyms.
   returned: always
   type: bool
+check:
+  description:
+    - With O(compare_to), C(ok) (nothing the twin holds is missing or different), C(checked)
+      (objects compared per kind) and C(differences) (one line each).
+  returned: when O(compare_to) is given
+  type: dict
+  sample: {"ok": false, "checked": {"policies": 4, "shares": 20}, "differences": ["alpha: share finance/audit: permissions is ..."]}
 bytes:
   description: Size of the scenario text.
   returned: always
@@ -138,7 +152,7 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     # The same options as the action plugin, so the documentation and the argument spec agree.
     module = AnsibleModule(
-        argument_spec=dict(clusters=dict(type="list", elements="str", required=True), dest=dict(type="str", required=True),
+        argument_spec=dict(clusters=dict(type="list", elements="str"), compare_to=dict(type="str"), dest=dict(type="str", required=True),
                            anonymize=dict(type="bool", default=False), anonymize_key=dict(type="str", no_log=True),
                            history=dict(type="int", default=10), description=dict(type="str"),
                            share_write_service_ms=dict(type="float"), share_write_capacity=dict(type="int"),
