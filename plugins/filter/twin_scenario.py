@@ -353,6 +353,10 @@ RESTORED = (
 )
 
 
+SINGULAR = {"policies": "policy", "target_policies": "target policy", "shares": "share", "exports": "export",
+            "aliases": "alias", "quotas": "quota", "zones": "zone"}
+
+
 def twin_check(end, twin):
     """Compare ``end`` (a scenario captured after a rehearsal, same shape as ``twin_scenario``'s
     output) with ``twin`` (the scenario the rehearsal started from) on what a failback must
@@ -381,12 +385,12 @@ def twin_check(end, twin):
                 ident = key(item)
                 cur = current.get(ident)
                 if cur is None:
-                    diffs.append("%s: %s %s is gone" % (cname, kind[:-1].replace("_", " "), ident))
+                    diffs.append("%s: %s %s is gone" % (cname, SINGULAR[kind], ident))
                     continue
                 for field in fields or sorted(set(item) | set(cur)):
                     if item.get(field) != cur.get(field):
                         diffs.append("%s: %s %s: %s is %s, was %s" % (
-                            cname, kind[:-1].replace("_", " "), ident, field, _short(cur.get(field)),
+                            cname, SINGULAR[kind], ident, field, _short(cur.get(field)),
                             _short(item.get(field))))
         pools = _keyed(_pools(now), lambda p: p.get("name"))
         for pool in _pools(spec):
