@@ -28,10 +28,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "simulator"))
 sys.path.insert(0, str(REPO / "scripts"))
 
+import sim_inventory  # noqa: E402
+
 from onefs_sim import Simulator  # noqa: E402
 from onefs_sim.scenario import generate_scenario  # noqa: E402
-
-import sim_inventory  # noqa: E402
 
 
 def log(msg):

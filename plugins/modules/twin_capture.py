@@ -18,7 +18,7 @@ description:
     subnets and pools with their SmartConnect names, AD providers and their SPNs, protocol
     settings, SyncIQ policies with their state, target policies, the newest O(history) reports and
     target reports of each policy, SMB open files and sessions) and writes a scenario that
-    C(onefs-sim serve --scenario <dest>) serves: the pair's digital twin.
+    C(onefs-sim serve --scenario <dest>) serves, the pair's digital twin.
   - Runs on the controller (an action plugin); the clusters' connection options come from
     C(onefs_dr_clusters), as for M(onefs.dr.unit_state).
   - No password, cookie or session id goes into the file. The twin's clusters get the

@@ -86,7 +86,7 @@ def differences(original, twin):
                 else:
                     walk(a[k], b[k], path + [str(k)])
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-            for i, (x, y) in enumerate(zip(a, b)):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
                 walk(x, y, path + ["[%d]" % i])
         elif a != b:
             out.append("%s: %s != %s" % (".".join(path), json.dumps(a, default=str)[:100],

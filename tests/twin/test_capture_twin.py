@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 import yaml
 from _twin_helpers import capture, differences
+
 from onefs_sim import Simulator
 from onefs_sim.control_client import Control
 

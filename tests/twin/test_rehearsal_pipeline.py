@@ -71,7 +71,8 @@ def test_pipeline_rehearsal_on_the_example_twin(tmp_path):
     assert report["check"]["ok"] is True
     assert report["check"]["checked"]["shares"] == 6 and report["check"]["checked"]["policies"] == 1
     # The failover really happened on the twin: the failover report names the unit as failed over.
-    failover = json.loads(open(report["phases"][1]["report"]).read())
+    with open(report["phases"][1]["report"]) as handle:
+        failover = json.load(handle)
     assert "projects" in json.dumps(failover)
     end = json.loads((report_dir / "end-state.json").read_text())
     assert any(p["name"] == "projects_policy_mirror" for p in end["clusters"]["beta"]["policies"])
