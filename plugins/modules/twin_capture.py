@@ -87,16 +87,18 @@ options:
     description: File mode of O(dest).
     type: str
     default: "0644"
+extends_documentation_fragment:
+  - onefs.dr.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the clusters, writes nothing; RV(ignore:changed) says whether the file would change.
+    details: Reads the clusters, writes nothing; C(changed) says whether the file would change.
   diff_mode:
     support: none
-    description: The scenario is large; no diff is returned.
-  platform:
-    platforms: posix
-    description: Runs on the controller.
+    details: The scenario is large; no diff is returned.
+  idempotent:
+    support: full
+    details: A capture of an unchanged pair gives the same file (sorted keys) and reports no change.
 notes:
   - "API calls: those of one M(onefs.dr.onefs_info) run per cluster (GETs only)."
 seealso:
