@@ -104,6 +104,10 @@ def _identities(info, users, groups):
         add(quota.get("persona"))
 
 
+def _report_order(report):
+    return (report.get("end_time") or report.get("start_time") or 0, report.get("job_id") or 0)
+
+
 def _cluster(info, hostnames):
     cfg = info.get("cluster") or {}
     name = cfg.get("name")
@@ -157,9 +161,9 @@ def _cluster(info, hostnames):
     out["policies"] = policies
     out["target_policies"] = [_strip(t, "target_policies") for t in info.get("sync_target_policies") or []]
     # Oldest first, as OneFS keeps them (the twin's new jobs are numbered after the newest).
-    key = lambda r: (r.get("end_time") or r.get("start_time") or 0, r.get("job_id") or 0)  # noqa: E731
-    out["reports"] = sorted((_strip(r, "reports") for r in info.get("sync_reports") or []), key=key)
-    out["target_reports"] = sorted((_strip(r, "reports") for r in info.get("sync_target_reports") or []), key=key)
+    out["reports"] = sorted((_strip(r, "reports") for r in info.get("sync_reports") or []), key=_report_order)
+    out["target_reports"] = sorted((_strip(r, "reports") for r in info.get("sync_target_reports") or []),
+                                   key=_report_order)
     out["openfiles"] = [_strip(f, "openfiles") for f in info.get("smb_openfiles") or []]
     out["smb_sessions"] = [dict((k, s[k]) for k in SESSION_FIELDS if k in s) for s in info.get("smb_sessions") or []]
     return name, out
@@ -398,8 +402,8 @@ def twin_check(end, twin):
             cur = pools.get(pool.get("name")) or {}
             for field in ("sc_dns_zone", "sc_dns_zone_aliases", "access_zone"):
                 if pool.get(field) != cur.get(field):
-                    diffs.append("%s: pool %s: %s is %s, was %s" % (cname, pool.get("name"), field,
-                                                                   _short(cur.get(field)), _short(pool.get(field))))
+                    diffs.append("%s: pool %s: %s is %s, was %s" % (
+                        cname, pool.get("name"), field, _short(cur.get(field)), _short(pool.get(field))))
     accounts = (end.get("ad") or {}).get("machine_accounts") or {}
     for account, entry in ((twin.get("ad") or {}).get("machine_accounts") or {}).items():
         have = set(s.lower() for s in (accounts.get(account) or {}).get("spns") or [])
