@@ -44,7 +44,9 @@ SESSION_FIELDS = ("id", "computer", "user", "client_type", "encryption", "active
 SCHEDULE_FIELDS = ("id", "name", "path", "pattern", "schedule", "duration", "alias")
 RELEASES = ("9.5", "9.6", "9.7", "9.8", "9.9", "9.10", "9.11", "9.12")
 # Keys whose values never go into a twin, whatever the options: credentials and session tokens.
-SECRET_KEYS = re.compile(r"pass(word)?|secret|cookie|token|isisessid|csrf|session_id|private_key|psk", re.I)
+# Whole words of the key (``password``, ``bind_password``, ``csrf_token``), not substrings (``bypass_...``).
+SECRET_KEYS = re.compile(r"(^|_)(password|passwd|passphrase|secret|cookie|token|isisessid|isicsrf|csrf|session_id|"
+                         r"private_key|psk)($|_)", re.I)
 
 
 def _strip(obj, kind):
