@@ -41,7 +41,7 @@ PYTEST_WORKERS    ?= 3
 TEST_STAGES ?= lint sanity unit integration molecule build-check conventions
 
 .PHONY: help venv collection system-deps lint ruff ansible-lint sanity unit integration molecule \
-        test demo bench build build-check conventions role-readmes clean distclean
+        test demo bench bench-capture rehearse build build-check conventions role-readmes clean distclean
 
 help:
 	@echo "make demo         run the demo against a simulator started and stopped for it"
@@ -118,6 +118,14 @@ demo: venv collection
 
 bench: venv collection
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else echo "bench: no scripts/bench.sh yet"; fi
+
+# Digital twin (issue 19): capture time of a 5,000-share pair (one JSON line), and a rehearsal
+# of readiness -> failover -> failback on a captured twin (docs/rehearsal.md).
+bench-capture: venv collection
+	$(BIN)/python benchmarks/bench_capture.py $(BENCH_CAPTURE_ARGS)
+
+rehearse: venv collection
+	@scripts/rehearse.sh
 
 clean:
 	rm -rf .build tests/output collections reports/demo-* .pytest_cache .ruff_cache

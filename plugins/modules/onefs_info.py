@@ -36,13 +36,15 @@ options:
         V(quotas), V(snapshot_schedules), V(dedupe) (dedupe settings), V(smb_openfiles),
         V(smb_sessions) (flattened over nodes, each with its C(lnn)), V(protocol_settings)
         (global SMB, NFS and SyncIQ settings), V(network_subnets) (every subnet, with its
-        SmartConnect service addresses C(sc_service_addrs)).
+        SmartConnect service addresses C(sc_service_addrs)), V(network_groupnets) (every
+        groupnet), V(sync_target_reports) (the newest O(reports_per_policy) target reports per
+        policy, the job history of the policies this cluster is the target of).
     type: list
     elements: str
     choices: [all, cluster, zones, sync_policies, sync_target_policies, sync_jobs, sync_reports,
               smb_shares, nfs_exports, nfs_aliases, network_pools, ads_providers, quotas,
               snapshot_schedules, dedupe, smb_openfiles, smb_sessions, protocol_settings,
-              network_subnets]
+              network_subnets, network_groupnets, sync_target_reports]
     default: [all]
   zones:
     description:
@@ -63,13 +65,14 @@ options:
       - Keep only objects whose path is this absolute path or under it (for SMB shares, NFS
         aliases, quotas and snapshot schedules their C(path); NFS exports any of C(paths);
         zones C(path); sync policies C(source_root_path); target policies C(target_path); sync
-        jobs and reports the C(source_root_path) of their policy; open files their file; dedupe
+        jobs and reports the C(source_root_path) of their policy; target reports their
+        C(target_path); open files their file; dedupe
         its C(paths) and C(assess_paths)).
-      - Subsets without paths (cluster, pools, subnets, AD providers, sessions, protocol settings) are
+      - Subsets without paths (cluster, pools, subnets, groupnets, AD providers, sessions, protocol settings) are
         not filtered.
     type: str
   reports_per_policy:
-    description: How many of the newest SyncIQ reports of each policy V(sync_reports) returns.
+    description: How many of the newest SyncIQ reports of each policy V(sync_reports) and V(sync_target_reports) return.
     type: int
     default: 1
   query:
@@ -213,6 +216,18 @@ network_subnets:
   type: list
   elements: dict
   sample: [{"id": "groupnet0.subnet0", "sc_service_addrs": [{"low": "192.0.2.5", "high": "192.0.2.5"}]}]
+network_groupnets:
+  description: Groupnets (C(id), C(name), C(dns_servers), C(dns_search), C(subnets), ...).
+  returned: when gathered
+  type: list
+  elements: dict
+  sample: [{"id": "groupnet0", "name": "groupnet0", "dns_servers": ["192.0.2.2"], "subnets": ["subnet0"]}]
+sync_target_reports:
+  description: The newest SyncIQ target reports of each policy this cluster is the target of, each with C(zone).
+  returned: when gathered
+  type: list
+  elements: dict
+  sample: [{"policy_name": "data1", "action": "run", "state": "finished", "duration": 42, "target_path": "/ifs/data1"}]
 ads_providers:
   description:
     - Active Directory providers with their item details, plus C(missing_spns) (recommended
@@ -298,11 +313,12 @@ SUBSETS = (
     "cluster", "zones", "sync_policies", "sync_target_policies", "sync_jobs", "sync_reports",
     "smb_shares", "nfs_exports", "nfs_aliases", "network_pools", "ads_providers", "quotas",
     "snapshot_schedules", "dedupe", "smb_openfiles", "smb_sessions", "protocol_settings", "network_subnets",
+    "network_groupnets", "sync_target_reports",
 )
 ZONE_SCOPED = ("smb_shares", "nfs_exports", "nfs_aliases")
 # Subsets whose objects are located by a path on this cluster (they get a derived 'zone').
 PATH_LOCATED = ("sync_policies", "sync_target_policies", "sync_jobs", "sync_reports", "quotas",
-                "snapshot_schedules", "smb_openfiles")
+                "snapshot_schedules", "smb_openfiles", "sync_target_reports")
 
 
 def argument_spec():
@@ -488,6 +504,11 @@ class Gatherer:
                            query={"reports_per_policy": self.p["reports_per_policy"]})
         return self.located(items, self.job_path)
 
+    def g_sync_target_reports(self):
+        items = self.paged(self.client.api("sync/target/reports"), "reports",
+                           query={"reports_per_policy": self.p["reports_per_policy"]})
+        return self.located(items, lambda r: r.get("target_path"))
+
     def _per_zone(self, resource, key, decorate):
         out = []
         for zone in self.zone_names:
@@ -528,6 +549,9 @@ class Gatherer:
     def g_network_subnets(self):
         # Cluster-wide: SmartConnect service addresses belong to a subnet, not to a zone.
         return self.paged(self.client.api("network/subnets"), "subnets")
+
+    def g_network_groupnets(self):
+        return self.paged(self.client.api("network/groupnets"), "groupnets")
 
     def g_ads_providers(self):
         # The ADS provider list takes only ``scope`` (no limit/resume): one GET answers them all.

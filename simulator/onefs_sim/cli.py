@@ -12,8 +12,9 @@ def _serve(args):
     from .server import Simulator
     sim = Simulator.from_scenario(args.scenario, tls=not args.no_tls, state_dir=args.state_dir,
                                   share_write_service_ms=args.service_ms, share_write_capacity=args.capacity,
-                                  job_seconds=args.job_seconds, port=args.port, dns=args.dns,
-                                  dns_port=args.dns_port)
+                                  job_seconds=args.job_seconds, port=args.port,
+                                  job_seconds_from_history=args.job_seconds_from_history or None,
+                                  time_scale=args.time_scale, dns=args.dns, dns_port=args.dns_port)
     stop = threading.Event()
 
     def on_signal(signum, frame):
@@ -66,9 +67,16 @@ def main(argv=None):
                    help="0 = free ports; N = first cluster on N, next on N+1, ..., control API last")
     s.add_argument("--no-tls", action="store_true", help="serve plain HTTP")
     s.add_argument("--state-dir", help="persist state (and the CA/certificate) here; reloaded on restart")
-    s.add_argument("--service-ms", type=float, default=30.0, help="SMB share write service time (ms)")
-    s.add_argument("--capacity", type=int, default=10, help="concurrent share writes before 409")
-    s.add_argument("--job-seconds", type=float, default=None, help="duration of a SyncIQ job (s, default 1)")
+    s.add_argument("--service-ms", type=float, default=None,
+                   help="SMB share write service time (ms; default: the scenario's timing, else 30)")
+    s.add_argument("--capacity", type=int, default=None,
+                   help="concurrent share writes before 409 (default: the scenario's timing, else 10)")
+    s.add_argument("--job-seconds", type=float, default=None,
+                   help="duration of a SyncIQ job without history (s; default: the scenario's timing, else 1)")
+    s.add_argument("--job-seconds-from-history", action="store_true",
+                   help="each policy's jobs take the median duration of its jobs in the scenario's reports")
+    s.add_argument("--time-scale", type=float, default=None,
+                   help="divide the scenario's durations (history, timing) by this factor (default 1)")
     s.add_argument("--dns", action="store_true",
                    help="answer SmartConnect DNS (UDP and TCP) for each cluster on its own 127.0.0.1 port")
     s.add_argument("--dns-port", type=int, default=0,

@@ -223,6 +223,7 @@ class ControlHandler(_BaseHandler):
                     c.capacity = int(body["share_write_capacity"])
                 if "job_seconds" in body:
                     c.job_seconds = float(body["job_seconds"])
+                    c.job_durations = {}  # an explicit duration replaces the history's
                     with world.lock:
                         world.engine.retime(c)  # the jobs in flight end job_seconds from now
                 if "session_timeout_inactive" in body:

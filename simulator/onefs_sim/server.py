@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import namespace, queryargs
 from .errors import ApiError, forbidden, unauthorized
 from .papi import ROUTER, Req
-from .scenario import build_world, load_scenario
+from .scenario import build_world, history_durations, load_scenario, scenario_timing
 from .synciq import Engine
 from .tlsgen import ensure_certs
 from .world import Cluster, World
@@ -483,10 +483,27 @@ class Simulator:
         self.ca = None
 
     @classmethod
-    def from_scenario(cls, scenario="demo", tls=True, state_dir=None, share_write_service_ms=30,
-                      share_write_capacity=10, job_seconds=None, port=0, dns=False, dns_port=0):
-        world = World(service_ms=share_write_service_ms, capacity=share_write_capacity,
-                      job_seconds=1.0 if job_seconds is None else float(job_seconds), state_dir=state_dir)
+    def from_scenario(cls, scenario="demo", tls=True, state_dir=None, share_write_service_ms=None,
+                      share_write_capacity=None, job_seconds=None, port=0, job_seconds_from_history=None,
+                      time_scale=None, dns=False, dns_port=0):
+        # Simulator knobs: an argument given here wins over the scenario's `timing` block,
+        # which wins over the defaults (30 ms, 10 writes in flight, 1 s jobs, no history, scale 1).
+        data = None if state_dir and os.path.exists(os.path.join(state_dir, "state.json")) else \
+            load_scenario(scenario)
+        timing = scenario_timing(data or {})
+
+        scale = float(time_scale if time_scale is not None else timing.get("time_scale", 1.0))
+
+        def pick(arg, key, default):
+            """An argument as given (wall-clock), else the scenario's value (real time) / scale."""
+            if arg is not None:
+                return float(arg)
+            return float(timing[key]) / scale if key in timing else float(default)
+
+        world = World(service_ms=pick(share_write_service_ms, "share_write_service_ms", 30),
+                      capacity=int(share_write_capacity if share_write_capacity is not None
+                                   else timing.get("share_write_capacity", 10)),
+                      job_seconds=pick(job_seconds, "job_seconds", 1.0), state_dir=state_dir)
         world.engine = Engine(world)
         loaded = False
         if state_dir:
@@ -501,9 +518,15 @@ class Simulator:
                     world.clusters[name] = Cluster(world, s)
                 loaded = True
         if not loaded:
-            data = load_scenario(scenario)
             dns = dns or bool(data.get("dns"))      # a scenario may turn SmartConnect DNS on
             build_world(world, data)
+        from_history = job_seconds_from_history
+        if from_history is None:
+            from_history = bool(timing.get("job_seconds_from_history"))
+        if from_history:
+            last = int(timing.get("history_jobs") or 10)
+            for c in world.clusters.values():
+                c.job_durations = history_durations(c.s["reports"], scale, last)
         return cls(world, tls=tls, state_dir=state_dir, port=port, dns=dns, dns_port=dns_port)
 
     def start(self):

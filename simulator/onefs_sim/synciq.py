@@ -208,7 +208,7 @@ class Engine:
             "dead_node": False, "encrypted": False, "error": "", "errors": [], "phases": [],
             "retransmitted_files": [], "target_snapshots": [], "warnings": [], "workers": [],
             "service_report": [], "total_phases": 0,
-            "_due": t + cluster.job_seconds, "_target": target_name,
+            "_due": t + cluster.job_duration(pol["name"], action), "_target": target_name,
         }
         s["jobs"][pol["id"]] = job
         if action in ("run", "test"):

@@ -175,10 +175,29 @@ class Cluster:
         self.service_ms = world.service_ms
         self.capacity = world.capacity
         self.job_seconds = world.job_seconds
+        # Per (policy name, action) job durations taken from the scenario's job history
+        # (timing.job_seconds_from_history); empty = every job takes job_seconds.
+        self.job_durations = {}
         self.down = False
         self.endpoint = None  # set by the server layer
         self._share_sorted = {}
         self._auth_cache = {}
+
+    def job_duration(self, policy_name, action):
+        """Seconds a new SyncIQ job of ``policy_name`` / ``action`` takes: its duration from the
+        job history when the scenario asked for it (a failback's ``<P>_mirror`` falls back on
+        P's history, ``allow_write_revert`` on ``allow_write``'s), else ``job_seconds``."""
+        durations = self.job_durations
+        if durations:
+            names = [policy_name]
+            if policy_name.endswith("_mirror"):
+                names.append(policy_name[: -len("_mirror")])
+            actions = [action] + (["allow_write"] if action == "allow_write_revert" else [])
+            for name in names:
+                for act in actions:
+                    if (name, act) in durations:
+                        return durations[(name, act)]
+        return self.job_seconds
 
     # ---- derived values -------------------------------------------------------------------------
     @property

@@ -71,9 +71,12 @@ def test_gather_all_matches_cluster_state(sim_factory, ansible):
     assert _gets(counters, "/platform/auth/providers/ads/AD.EXAMPLE.COM") == 1
     item_gets = [k for k in counters["by_endpoint"] if k.startswith("GET /platform/protocols/smb/shares/")]
     assert item_gets == []
-    # 23 reads for 17 subsets (3 zone-scoped x 2 zones, 3 settings, 1 ADS item), login,
+    # 25 reads for 19 subsets (3 zone-scoped x 2 zones, 3 settings, 1 ADS item), login,
     # logout and at most one /platform/latest.
-    assert plain["api_stats"]["api_calls"] <= 26
+    assert plain["api_stats"]["api_calls"] <= 28
+    assert _gets(counters, "/platform/network/groupnets") == 1 and _gets(counters, "/platform/sync/target/reports") == 1
+    assert [g["name"] for g in plain["network_groupnets"]] == [g["name"] for g in state["groupnets"]]
+    assert plain["sync_target_reports"] == []
 
 
 def test_zone_and_path_filters(sim_factory, ansible):

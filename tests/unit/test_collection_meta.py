@@ -30,7 +30,7 @@ def load_yaml(relpath):
 
 # Controller-side bookkeeping (an action plugin, no connection options): not in the group,
 # where module_defaults would hand it connection options it does not take.
-CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait"}
+CONTROLLER_ONLY = {"unit_state", "unit_lease", "job_wait", "twin_capture"}
 # Modules that talk DNS, not PAPI (no connection options, no action plugin): not in the group either.
 DNS_ONLY = {"onefs_dns_check", "onefs_dns_delegation"}
 
