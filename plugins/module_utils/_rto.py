@@ -87,7 +87,7 @@ JOB_DEFAULT_S = 60.0
 HISTORY = 5  # the newest reports of each policy and action that count
 MIRROR_SUFFIX = "_mirror"
 
-_PREFIX = re.compile(r"^s\d+[a-z]?_")
+_PREFIX = re.compile(r"^[rs]\d+[a-z]?_")
 
 
 class RtoError(ValueError):
@@ -95,7 +95,7 @@ class RtoError(ValueError):
 
 
 def step_kind(step: str) -> str:
-    """A step record's name without its run-order prefix (``s04_final_sync`` -> ``final_sync``),
+    """A step record's name without its run-order prefix (``r06_final_sync`` -> ``final_sync``),
     so the estimate follows the roles whatever their numbers."""
     return _PREFIX.sub("", str(step or ""))
 

@@ -108,12 +108,12 @@ def test_report_has_estimate_and_actual_per_step(run):
     assert unit["status"] == "ok" and unit["estimate"] == run["estimate"]
     steps = {s["step"]: s for s in unit["steps"]}
     # The final sync's estimate is the unit's history (jobs of 0.3 s) plus the step's overhead.
-    assert steps["s04_final_sync"]["estimate_s"] == run["estimate"]["steps"]["final_sync"] > 0
+    assert steps["r06_final_sync"]["estimate_s"] == run["estimate"]["steps"]["final_sync"] > 0
     for s in unit["steps"]:
         assert s["error_s"] == pytest.approx(s["duration_s"] - s["estimate_s"], abs=0.002)
         assert s["ended"] - s["started"] == pytest.approx(s["duration_s"], abs=0.002)
     # The lockout's share writes were recorded over time, within the limit.
-    busy = steps["s01a_smb_lockout"]["share_write_busy"]
+    busy = steps["r03_smb_lockout"]["share_write_busy"]
     assert busy and sum(busy.values()) > 0
     assert max(v for _t, v in busy_series(report)["alpha"]) <= report["share_write_limit"]
     assert set(report["rto"]) == {"estimate_s", "actual_s", "error_s", "error_pct"} and report["rto"]["actual_s"] > 0
