@@ -39,6 +39,77 @@ sys.path.insert(0, str(_link_collection()))
 sys.path.insert(0, str(REPO / "simulator"))
 
 
+# Longest tests first.  `make integration` (--dist loadgroup) hands tests to the xdist workers a
+# few at a time in collection order, so the whole-playbook tests start first and the short
+# module tests fill the gaps: no worker starts a several-minute test while the others sit idle
+# at the end.  Weight = seconds one test of that file takes on an idle 2-core machine (rounded,
+# from `--durations`); the longest matching prefix wins.  A file not listed here weighs 0 (runs
+# in collection order, after these), unless its tests carry @pytest.mark.slow (weight 60) or a
+# timeout mark of 600 s or more (weight 60).  Only the order changes, never what runs.
+TEST_WEIGHTS = {
+    "tests/faults/test_cluster_budget.py": 200,
+    "tests/faults/test_interrupt.py": 200,
+    "tests/awx/test_awx_job.py": 180,
+    "tests/integration/test_orchestration.py::test_failover_failback_demo": 180,
+    "tests/faults/test_kill_resume.py": 150,
+    "tests/faults/test_concurrent_runs.py": 120,
+    "tests/faults/test_stateless_resume.py": 100,
+    "tests/integration/test_orchestration_rollback.py": 90,
+    "tests/integration/test_copy_policies.py": 90,
+    "tests/faults/test_source_down.py": 80,
+    "tests/faults/test_fault_injection.py": 80,
+    "tests/integration/test_orchestration.py": 60,
+    "tests/integration/test_orchestration_config_sync.py": 60,
+    "tests/integration/test_lockout_crash.py": 60,
+    "tests/integration/test_readiness_issue14.py": 50,
+    "tests/integration/test_readiness_share_paths.py": 40,
+    "tests/awx/test_job_wait.py": 40,
+    "tests/integration/test_build_inventory.py": 30,
+    "tests/awx/test_report_dir.py": 30,
+    "tests/integration/test_bad_input.py": 30,
+    "tests/integration/test_onefs_": 15,
+    "tests/integration/test_controller_plugins.py": 10,
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a whole-playbook test; xdist starts it before the short ones")
+
+
+def _weight(item):
+    matches = [prefix for prefix in TEST_WEIGHTS if item.nodeid.startswith(prefix)]
+    if matches:
+        return TEST_WEIGHTS[max(matches, key=len)]
+    timeout = item.get_closest_marker("timeout")
+    if item.get_closest_marker("slow") or (timeout and timeout.args and timeout.args[0] >= 600):
+        return 60
+    return 0
+
+
+def _shared_fixture_group(item):
+    """The xdist group of a test that uses a module- or class-scoped fixture: every test sharing
+    one instance of it (same file, same params) runs on one worker, so the fixture's run (a
+    simulator, a failover) is made once, not once per worker."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    shared = sorted(name for name, defs in info.name2fixturedefs.items()
+                    if defs and defs[-1].scope in ("module", "class", "package"))
+    if not shared:
+        return None
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "|".join([item.nodeid.split("::", 1)[0]] + ["%s=%s" % (n, params[n]) for n in shared if n in params])
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: -_weight(item))  # stable: equal weights keep collection order
+    for item in items:
+        group = _shared_fixture_group(item)
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def collections_root():
     """A collections path in which ``onefs.dr`` is this checkout."""
