@@ -37,11 +37,11 @@ PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cac
 # state directory, so they are independent).  PYTEST_WORKERS=0 runs them in one process.
 # tests/conftest.py orders the tests longest first and groups the tests that share a
 # module-scoped fixture; --dist loadgroup hands out one test (or group) at a time, at most three
-# waiting per worker, in that order (--no-loadscopereorder: a group goes where its first test
+# waiting per worker, in that order (--no-loadscope-reorder: a group goes where its first test
 # is).  The default `load` gives each worker a quarter of its share of consecutive tests up
 # front, so one worker would get all the long ones, and splits a shared fixture's tests.
 PYTEST_WORKERS    ?= 3
-PYTEST_XDIST      = -n $(PYTEST_WORKERS) $(if $(filter-out 0,$(PYTEST_WORKERS)),--dist loadgroup --no-loadscopereorder)
+PYTEST_XDIST      = -n $(PYTEST_WORKERS) $(if $(filter-out 0,$(PYTEST_WORKERS)),--dist loadgroup --no-loadscope-reorder)
 
 # Stages of `make test`, in order.  molecule is the hook for role scenarios.
 TEST_STAGES ?= lint sanity unit integration molecule build-check conventions
