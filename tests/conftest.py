@@ -42,32 +42,34 @@ sys.path.insert(0, str(REPO / "simulator"))
 # Longest tests first.  `make integration` (--dist loadgroup) hands tests to the xdist workers a
 # few at a time in collection order, so the whole-playbook tests start first and the short
 # module tests fill the gaps: no worker starts a several-minute test while the others sit idle
-# at the end.  Weight = seconds one test of that file takes on an idle 2-core machine (rounded,
-# from `--durations`); the longest matching prefix wins.  A file not listed here weighs 0 (runs
+# at the end.  Weight = seconds one test took in a `--durations` run (2 cores, load ~20: only the
+# ranking matters); the longest matching prefix wins.  A file not listed here weighs 0 (runs
 # in collection order, after these), unless its tests carry @pytest.mark.slow (weight 60) or a
 # timeout mark of 600 s or more (weight 60).  Only the order changes, never what runs.
 TEST_WEIGHTS = {
+    "tests/integration/test_copy_policies.py::test_zone_unit_with_a_copy_policy": 510,
+    "tests/integration/test_orchestration.py::test_failover_failback_demo": 490,
+    "tests/integration/test_orchestration_rollback.py": 430,
+    "tests/awx/test_awx_job.py": 405,
+    "tests/faults/test_interrupt.py": 300,
+    "tests/integration/test_lockout_crash.py": 255,
+    "tests/awx/test_job_wait.py": 255,
+    "tests/faults/test_kill_resume.py": 200,
+    "tests/integration/test_orchestration_config_sync.py": 200,
     "tests/faults/test_cluster_budget.py": 200,
-    "tests/faults/test_interrupt.py": 200,
-    "tests/awx/test_awx_job.py": 180,
-    "tests/integration/test_orchestration.py::test_failover_failback_demo": 180,
-    "tests/faults/test_kill_resume.py": 150,
+    "tests/faults/test_fault_injection.py": 190,
+    "tests/integration/test_orchestration.py": 185,
+    "tests/integration/test_copy_policies.py": 170,
+    "tests/awx/test_report_dir.py": 145,
+    "tests/integration/test_onefs_synciq_policy.py::test_action_quirk_during_resync_prep": 140,
+    "tests/integration/test_onefs_smb_share_acl.py::test_lockout_100_shares": 140,
+    "tests/faults/test_stateless_resume.py": 135,
     "tests/faults/test_concurrent_runs.py": 120,
-    "tests/faults/test_stateless_resume.py": 100,
-    "tests/integration/test_orchestration_rollback.py": 90,
-    "tests/integration/test_copy_policies.py": 90,
-    "tests/faults/test_source_down.py": 80,
-    "tests/faults/test_fault_injection.py": 80,
-    "tests/integration/test_orchestration.py": 60,
-    "tests/integration/test_orchestration_config_sync.py": 60,
-    "tests/integration/test_lockout_crash.py": 60,
-    "tests/integration/test_readiness_issue14.py": 50,
-    "tests/integration/test_readiness_share_paths.py": 40,
-    "tests/awx/test_job_wait.py": 40,
-    "tests/integration/test_build_inventory.py": 30,
-    "tests/awx/test_report_dir.py": 30,
-    "tests/integration/test_bad_input.py": 30,
-    "tests/integration/test_onefs_": 15,
+    "tests/faults/test_source_down.py": 100,
+    "tests/integration/test_readiness_": 60,
+    "tests/integration/test_build_inventory.py": 40,
+    "tests/integration/test_bad_input.py": 40,
+    "tests/integration/test_onefs_": 20,
     "tests/integration/test_controller_plugins.py": 10,
 }
 
