@@ -35,7 +35,13 @@ PYTEST            = $(BIN)/python -m pytest --ansible-unit-inject-only -p no:cac
 # The integration suites wait on simulated share stores and SyncIQ jobs much of the time:
 # a few xdist workers overlap those waits (every test has its own simulator, limiter and
 # state directory, so they are independent).  PYTEST_WORKERS=0 runs them in one process.
+# tests/conftest.py orders the tests longest first and groups the tests that share a
+# module-scoped fixture; --dist loadgroup hands out one test (or group) at a time, at most three
+# waiting per worker, in that order (--no-loadscope-reorder: a group goes where its first test
+# is).  The default `load` gives each worker a quarter of its share of consecutive tests up
+# front, so one worker would get all the long ones, and splits a shared fixture's tests.
 PYTEST_WORKERS    ?= 3
+PYTEST_XDIST      = -n $(PYTEST_WORKERS) $(if $(filter-out 0,$(PYTEST_WORKERS)),--dist loadgroup --no-loadscope-reorder)
 
 # Stages of `make test`, in order.  molecule is the hook for role scenarios.
 TEST_STAGES ?= lint sanity unit integration molecule build-check conventions
@@ -84,8 +90,8 @@ integration: venv collection
 	@if [ -z "$$(find $(INTEGRATION_PATHS) /dev/null -name 'test_*.py' -print -quit 2>/dev/null)" ]; then \
 	  echo "integration: no tests in $(or $(INTEGRATION_PATHS),tests/*/) yet"; \
 	else \
-	  echo "$(PYTEST) -n $(PYTEST_WORKERS) $(INTEGRATION_PATHS)"; \
-	  $(PYTEST) -n $(PYTEST_WORKERS) --durations=25 $(INTEGRATION_PATHS); \
+	  echo "$(PYTEST) $(PYTEST_XDIST) $(INTEGRATION_PATHS)"; \
+	  $(PYTEST) $(PYTEST_XDIST) --durations=25 $(INTEGRATION_PATHS); \
 	fi
 
 molecule: venv collection

@@ -85,6 +85,12 @@ class Runner:
         return out
 
 
+def _nothing_changed(recap):
+    """A re-run is a resume: changed=0 on every unit and on localhost (molecule's idempotence rule)."""
+    assert set(UNITS) <= set(recap), recap
+    assert {h: r["changed"] for h, r in recap.items()} == {h: 0 for h in recap}, recap
+
+
 def _ok(proc):
     assert proc.returncode == 0, "rc=%s\n%s\n%s" % (proc.returncode, proc.stdout[-6000:], proc.stderr[-3000:])
 
@@ -211,7 +217,7 @@ def test_failover_failback_demo(sim_factory, collections_root, tmp_path):
 
     again = runner.playbook("failover.yml")
     _ok(again)
-    assert {u: r["changed"] for u, r in runner.recap(again).items() if u in UNITS} == {u: 0 for u in UNITS}
+    _nothing_changed(runner.recap(again))
 
     # Failback: data written on the DR side must come home.
     gens = {p: control.write_data("beta", p)["generation"] for p in paths}
@@ -220,7 +226,7 @@ def test_failover_failback_demo(sim_factory, collections_root, tmp_path):
     _check_direction(control, original, "alpha", "beta", gens)
     again = runner.playbook("failback.yml")
     _ok(again)
-    assert {u: r["changed"] for u, r in runner.recap(again).items() if u in UNITS} == {u: 0 for u in UNITS}
+    _nothing_changed(runner.recap(again))
     sampler.stop.set()
     sampler.join(5)
     assert sampler.samples > 10 and sampler.violations == [], sampler.violations[:5]
