@@ -5,7 +5,7 @@
 """Take, check or give back a failover unit's lease on its clusters (docs: plugins/modules/unit_lease.py).
 
 Runs in the worker process, on the controller. Taking the lease starts the keeper process
-(module_utils/lease_keeper.py) that renews it while the playbook lives.
+(module_utils/_lease_keeper.py) that renews it while the playbook lives.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,9 +25,9 @@ from ansible.utils.display import Display
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils.common import client_kwargs
-from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseBusy, LeaseError, holder_info
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import default_state_dir
-from ansible_collections.onefs.dr.plugins.module_utils.watchdog import _stat
+from ansible_collections.onefs.dr.plugins.module_utils._lease import ClusterLease, LeaseBusy, LeaseError, holder_info
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import default_state_dir
+from ansible_collections.onefs.dr.plugins.module_utils._watchdog import _stat
 from ansible_collections.onefs.dr.plugins.plugin_utils.clusters import connections
 
 ARGS = ("state", "unit", "clusters", "connections", "optional", "wait", "ttl", "run_id", "purpose", "lease", "playbook", "direction", "state_file")
@@ -163,7 +163,7 @@ class ActionModule(ActionBase):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([_collections_root()] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ansible_collections.onefs.dr.plugins.module_utils.lease_keeper"],
+            [sys.executable, "-m", "ansible_collections.onefs.dr.plugins.module_utils._lease_keeper"],
             stdin=subprocess.PIPE, start_new_session=True, env=env, close_fds=True,
         )
         proc.stdin.write(json.dumps(cfg).encode("utf-8"))

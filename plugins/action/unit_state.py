@@ -125,7 +125,7 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _cluster_path(unit):
-        from ansible_collections.onefs.dr.plugins.module_utils.lease import safe_resource
+        from ansible_collections.onefs.dr.plugins.module_utils._lease import safe_resource
 
         return "%s/%s.json" % (CLUSTER_DIR, safe_resource(unit))
 

@@ -10,7 +10,7 @@ Private to the collection (the ``_`` prefix). The folder is ``limiter.default_st
 - ``sessions/``: one shared OneFS session per cluster and credentials (``SessionCache``);
 - ``versions/``: each cluster's ``/platform/latest`` handler version (``VersionCache``).
 
-The limiter's slots, its locks and the progress files live beside them (limiter.py,
+The limiter's slots, its locks and the progress files live beside them (_limiter.py,
 progress.py).
 """
 
@@ -27,7 +27,7 @@ import time
 from contextlib import suppress
 from typing import Any, Dict, Optional
 
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import cluster_key, default_state_dir
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import cluster_key, default_state_dir
 
 # A shared session (auth_mode=session) is reused while it was last used less than this long
 # ago. OneFS logs a session out after 15 minutes without a call (its default inactivity

@@ -49,7 +49,7 @@ from ansible_collections.onefs.dr.plugins.module_utils._transport import (  # no
     parse_errors,
 )
 from ansible_collections.onefs.dr.plugins.module_utils._verify import is_subset  # noqa: F401 - re-exported
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import (
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import (
     DEFAULT_SLOTS,
     BulkTurn,
     LimiterTimeout,
@@ -115,14 +115,14 @@ class OneFSClient(Transport):
         self.limiter = ShareWriteLimiter(
             cluster_key(host, self.port), slots=share_write_limit or DEFAULT_SLOTS, directory=limiter_dir
         )
-        # The cluster-held share-write budget (module_utils/lease.py): every controller's share
+        # The cluster-held share-write budget (module_utils/_lease.py): every controller's share
         # writes to this cluster stay within share_write_limit. ONEFS_DR_CLUSTER_BUDGET=off turns
         # it off (a cluster without a writable /ifs/.onefs_dr, or tests of OneFS's own 409s).
         self.cluster_budget = os.environ.get("ONEFS_DR_CLUSTER_BUDGET", "on").lower() not in ("off", "0", "false", "no")
         self.lease_ttl = max(3, _env_int("ONEFS_DR_LEASE_TTL", 60))
-        self.holder = None  # lease holder info (module_utils/lease.py holder_info); set by the module
+        self.holder = None  # lease holder info (module_utils/_lease.py holder_info); set by the module
         self.should_stop = None  # callable -> reason (str) when writing must stop, else None
-        self._budget = None  # budget_broker.BudgetHold while this client holds budget claims
+        self._budget = None  # _budget_broker.BudgetHold while this client holds budget claims
         self._budget_lock = threading.Lock()
         self._single_lock = threading.Lock()
 
@@ -305,7 +305,7 @@ class OneFSClient(Transport):
         Yields the entry's claim (what this controller may have in flight; ``write_many`` runs
         ``min(parallel, claim)`` threads). Re-entrant: inside an outer hold it yields that hold's claim.
         Off (yields ``claim``) when ``cluster_budget`` is False. The writers of this controller
-        share one entry on the cluster (``module_utils/budget_broker.py``): the claim yielded
+        share one entry on the cluster (``module_utils/_budget_broker.py``): the claim yielded
         is that entry's, and this client's share writes take their limiter slots among the
         first ``claim`` slots, so the controller as a whole keeps within it."""
         if not self.cluster_budget:
@@ -325,8 +325,8 @@ class OneFSClient(Transport):
             self._release_budget()
 
     def _take_budget(self, claim):
-        from ansible_collections.onefs.dr.plugins.module_utils.budget_broker import BudgetBroker
-        from ansible_collections.onefs.dr.plugins.module_utils.lease import LeaseBusy, holder_info
+        from ansible_collections.onefs.dr.plugins.module_utils._budget_broker import BudgetBroker
+        from ansible_collections.onefs.dr.plugins.module_utils._lease import LeaseBusy, holder_info
 
         broker = BudgetBroker(
             self, self.limiter.path, capacity=self.limiter.slots, ttl=self.lease_ttl,

@@ -25,8 +25,8 @@ from ansible_collections.onefs.dr.plugins.module_utils.client import (
     OneFSClient,
     OneFSError,
 )
-from ansible_collections.onefs.dr.plugins.module_utils.lease import holder_info
-from ansible_collections.onefs.dr.plugins.module_utils.watchdog import PlaybookWatch
+from ansible_collections.onefs.dr.plugins.module_utils._lease import holder_info
+from ansible_collections.onefs.dr.plugins.module_utils._watchdog import PlaybookWatch
 
 DEFAULT_PORT = 8080
 DEFAULT_TIMEOUT = 60
@@ -125,7 +125,7 @@ class OneFSModule:
         self.check_mode = self.module.check_mode
         self._clients = {}
         # Bulk writers stop when the playbook that started them is gone (Ctrl-C, a killed run):
-        # see module_utils/watchdog.py. Read-only modules never ask.
+        # see module_utils/_watchdog.py. Read-only modules never ask.
         self.watch = PlaybookWatch()
         self.holder = holder_info(purpose=self.module._name)
         for key in ("share_write_limit", "retry_deadline", "timeout"):

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover
 
 from ansible_collections.onefs.dr.plugins.module_utils._paths import namespace_url  # noqa: F401 - re-exported
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import cluster_key, default_state_dir, wait_flock
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import cluster_key, default_state_dir, wait_flock
 
 VERSION = 1
 JOURNAL_DIR = "/ifs/.onefs_dr/journal"

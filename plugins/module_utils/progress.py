@@ -27,7 +27,7 @@ import time
 from contextlib import suppress
 
 try:
-    from ansible_collections.onefs.dr.plugins.module_utils.limiter import default_state_dir
+    from ansible_collections.onefs.dr.plugins.module_utils._limiter import default_state_dir
 except ImportError:  # pragma: no cover - the module_utils are always shipped together
     default_state_dir = None
 

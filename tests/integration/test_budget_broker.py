@@ -1,4 +1,4 @@
-"""The controller-wide share-write budget (plugins/module_utils/budget_broker.py) over HTTPS.
+"""The controller-wide share-write budget (plugins/module_utils/_budget_broker.py) over HTTPS.
 
 Clients with the same limiter directory are writers of one controller (module processes of
 one AWX job); a client with another directory is another controller. Everything is told from
@@ -12,7 +12,7 @@ import pytest
 from support import Control
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.lease import LEASE_ROOT, ClusterLease, holder_info, renew_interval
+from ansible_collections.onefs.dr.plugins.module_utils._lease import LEASE_ROOT, ClusterLease, holder_info, renew_interval
 
 BUDGET = LEASE_ROOT + "/budget/"
 SHARE_ITEM = "protocols/smb/shares"

@@ -406,7 +406,7 @@ def test_bulk_writers_take_turns_at_full_width(sim_factory, limiter_dir):
 
 
 def test_write_many_goes_on_without_the_turn_after_the_deadline(sim, limiter_dir):
-    from ansible_collections.onefs.dr.plugins.module_utils.limiter import BulkTurn
+    from ansible_collections.onefs.dr.plugins.module_utils._limiter import BulkTurn
 
     client = make_client(sim.clusters["alpha"], limiter_dir, retry_deadline=1)
     holder = BulkTurn(client.limiter)
@@ -424,7 +424,7 @@ def test_write_many_goes_on_without_the_turn_after_the_deadline(sim, limiter_dir
 def test_first_writers_get_the_turn_before_the_others(sim, limiter_dir):
     """A lockout (first=True) that waits is served before an unlock that waited longer; a
     marker left by a dead process does not hold anybody back."""
-    from ansible_collections.onefs.dr.plugins.module_utils.limiter import BulkTurn
+    from ansible_collections.onefs.dr.plugins.module_utils._limiter import BulkTurn
 
     client = make_client(sim.clusters["alpha"], limiter_dir)
     holder = BulkTurn(client.limiter)

@@ -1,4 +1,4 @@
-"""Cluster-held leases (plugins/module_utils/lease.py) against the simulator over HTTPS.
+"""Cluster-held leases (plugins/module_utils/_lease.py) against the simulator over HTTPS.
 
 Every test uses separate clients (as separate controllers would): nothing is shared but the
 cluster. Liveness is judged in the cluster's clock, so the tests that need an entry to expire
@@ -12,7 +12,7 @@ import time
 import pytest
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient
-from ansible_collections.onefs.dr.plugins.module_utils.lease import (
+from ansible_collections.onefs.dr.plugins.module_utils._lease import (
     LEASE_ROOT,
     ClusterLease,
     LeaseBusy,

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError, is_subset
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import LimiterTimeout, ShareWriteLimiter
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import LimiterTimeout, ShareWriteLimiter
 
 
 def test_error_renders_status_code_message_field_and_url_only():
@@ -128,7 +128,7 @@ def test_limiter_refuses_zero_slots(tmp_path):
 
 
 def _increment(directory, path, rounds):
-    from ansible_collections.onefs.dr.plugins.module_utils.limiter import resource_lock
+    from ansible_collections.onefs.dr.plugins.module_utils._limiter import resource_lock
 
     for _ in range(rounds):
         with resource_lock("c", "ads/AD.EXAMPLE.COM", timeout=30, directory=directory):

@@ -1,16 +1,16 @@
-"""Lease names, directories and renewal timing (plugins/module_utils/lease.py), and the limiter's
+"""Lease names, directories and renewal timing (plugins/module_utils/_lease.py), and the limiter's
 width (the claim of the controller's budget entry): no cluster involved."""
 
 import pytest
 
-from ansible_collections.onefs.dr.plugins.module_utils.lease import (
+from ansible_collections.onefs.dr.plugins.module_utils._lease import (
     LEASE_ROOT,
     LeaseError,
     lease_directory,
     parse_entry,
     renew_interval,
 )
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import LimiterTimeout, ShareWriteLimiter
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import LimiterTimeout, ShareWriteLimiter
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 

@@ -79,7 +79,7 @@ class ShareWriteLimiter:
         self.waited = 0.0
         self.acquired = 0
         # The claim of the controller's share-write budget entry while one is held
-        # (module_utils/budget_broker.py): every user of that entry takes its slots among the
+        # (module_utils/_budget_broker.py): every user of that entry takes its slots among the
         # first ``width`` only, so the controller keeps within the claim the cluster counts.
         self.width = None
 

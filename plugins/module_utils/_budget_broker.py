@@ -4,7 +4,7 @@
 
 """One controller's share of a cluster's share-write budget, held once for all its writers.
 
-The budget lives on the cluster (``module_utils/lease.py``: one entry per holder in
+The budget lives on the cluster (``module_utils/_lease.py``: one entry per holder in
 ``/ifs/.onefs_dr/leases/budget/``). Without this module every bulk writer of a controller took
 its own entry (create, look, give back, and looks every 0.1 s while the previous writer of the
 same controller still held the claims). With it, the writers of one controller (every module
@@ -40,8 +40,8 @@ import time
 from contextlib import contextmanager, suppress
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseLost, renew_interval
-from ansible_collections.onefs.dr.plugins.module_utils.limiter import HAS_FCNTL, LimiterTimeout, wait_flock
+from ansible_collections.onefs.dr.plugins.module_utils._lease import ClusterLease, LeaseLost, renew_interval
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import HAS_FCNTL, LimiterTimeout, wait_flock
 
 if HAS_FCNTL:
     import fcntl

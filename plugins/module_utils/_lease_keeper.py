@@ -15,7 +15,7 @@ entries every ``lease.renew_interval(ttl)`` (40 s for a ttl of 60) for as long a
 - writes a heartbeat file (``<cache>/leases/<key>.json``: last renewal, valid until, lost) that
   the action's ``state: check`` reads between steps.
 
-Started as ``python -m ansible_collections.onefs.dr.plugins.module_utils.lease_keeper`` with its
+Started as ``python -m ansible_collections.onefs.dr.plugins.module_utils._lease_keeper`` with its
 configuration as JSON on standard input (it holds the clusters' credentials: never in argv or
 the environment, so no other user sees them in ``ps``).
 """
@@ -31,8 +31,8 @@ import sys
 import time
 
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.lease import ClusterLease, LeaseLost, renew_interval
-from ansible_collections.onefs.dr.plugins.module_utils.watchdog import _stat
+from ansible_collections.onefs.dr.plugins.module_utils._lease import ClusterLease, LeaseLost, renew_interval
+from ansible_collections.onefs.dr.plugins.module_utils._watchdog import _stat
 
 
 def write_json(path, doc):
