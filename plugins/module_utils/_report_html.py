@@ -260,8 +260,8 @@ def _rto(report: dict) -> str:
         for s in steps:
             est, act = s.get("estimate_s"), s.get("duration_s")
             chart = ('<svg width="220" height="14" viewBox="0 0 220 14"><rect x="0" y="0" width="%.1f" height="6" '
-                   'fill="#9e9e9e"/><rect x="0" y="7" width="%.1f" height="6" fill="#1565c0"/></svg>'
-                   % (_f(est) / top * 220, _f(act) / top * 220))
+                     'fill="#9e9e9e"/><rect x="0" y="7" width="%.1f" height="6" fill="#1565c0"/></svg>'
+                     % (_f(est) / top * 220, _f(act) / top * 220))
             rows.append('<tr data-unit="%s" data-step="%s"><td>%s</td><td class="n" data-field="estimate_s" data-value="%s">'
                         '%s</td><td class="n" data-field="duration_s" data-value="%s">%s</td><td>%s</td></tr>'
                         % (_e(name), _e(s.get("step")), _e(s.get("step")), _num(est) if est is not None else "",
