@@ -23,11 +23,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils.common import client_kwargs
 from ansible_collections.onefs.dr.plugins.module_utils._lease import ClusterLease, LeaseBusy, LeaseError, holder_info
 from ansible_collections.onefs.dr.plugins.module_utils._limiter import default_state_dir
 from ansible_collections.onefs.dr.plugins.module_utils._watchdog import _stat
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
+from ansible_collections.onefs.dr.plugins.module_utils.common import client_kwargs
 from ansible_collections.onefs.dr.plugins.plugin_utils.clusters import connections
 
 ARGS = ("state", "unit", "clusters", "connections", "optional", "wait", "ttl", "run_id", "purpose", "lease", "playbook", "direction", "state_file")

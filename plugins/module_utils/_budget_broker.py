@@ -39,9 +39,9 @@ import threading
 import time
 from contextlib import contextmanager, suppress
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils._lease import ClusterLease, LeaseLost, renew_interval
 from ansible_collections.onefs.dr.plugins.module_utils._limiter import HAS_FCNTL, LimiterTimeout, wait_flock
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
 
 if HAS_FCNTL:
     import fcntl

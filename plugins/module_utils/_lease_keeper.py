@@ -30,9 +30,9 @@ import signal
 import sys
 import time
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils._lease import ClusterLease, LeaseLost, renew_interval
 from ansible_collections.onefs.dr.plugins.module_utils._watchdog import _stat
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 
 
 def write_json(path, doc):

@@ -30,6 +30,14 @@ from ansible_collections.onefs.dr.plugins.module_utils._caches import (  # noqa:
     SHARED_SESSION_IDLE,
     VersionCache,
 )
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import (
+    DEFAULT_SLOTS,
+    BulkTurn,
+    LimiterTimeout,
+    ShareWriteLimiter,
+    cluster_key,
+    resource_lock,
+)
 from ansible_collections.onefs.dr.plugins.module_utils._resources import (  # noqa: F401 - re-exported
     RESOURCE_VERSIONS,
     api_path,
@@ -49,14 +57,6 @@ from ansible_collections.onefs.dr.plugins.module_utils._transport import (  # no
     parse_errors,
 )
 from ansible_collections.onefs.dr.plugins.module_utils._verify import is_subset  # noqa: F401 - re-exported
-from ansible_collections.onefs.dr.plugins.module_utils._limiter import (
-    DEFAULT_SLOTS,
-    BulkTurn,
-    LimiterTimeout,
-    ShareWriteLimiter,
-    cluster_key,
-    resource_lock,
-)
 from ansible_collections.onefs.dr.plugins.module_utils.progress import Progress
 
 # The names other files import from here (the facade); the layers may move them.

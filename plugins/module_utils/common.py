@@ -18,6 +18,8 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.onefs.dr.plugins.module_utils._lease import holder_info
+from ansible_collections.onefs.dr.plugins.module_utils._watchdog import PlaybookWatch
 from ansible_collections.onefs.dr.plugins.module_utils.client import (
     AUTH_MODES,
     HAS_REQUESTS,
@@ -25,8 +27,6 @@ from ansible_collections.onefs.dr.plugins.module_utils.client import (
     OneFSClient,
     OneFSError,
 )
-from ansible_collections.onefs.dr.plugins.module_utils._lease import holder_info
-from ansible_collections.onefs.dr.plugins.module_utils._watchdog import PlaybookWatch
 
 DEFAULT_PORT = 8080
 DEFAULT_TIMEOUT = 60

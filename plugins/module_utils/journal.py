@@ -39,9 +39,9 @@ try:
 except ImportError:  # pragma: no cover
     HAS_FCNTL = False
 
+from ansible_collections.onefs.dr.plugins.module_utils._limiter import cluster_key, default_state_dir, wait_flock
 from ansible_collections.onefs.dr.plugins.module_utils._paths import namespace_url  # noqa: F401 - re-exported
 from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSError
-from ansible_collections.onefs.dr.plugins.module_utils._limiter import cluster_key, default_state_dir, wait_flock
 
 VERSION = 1
 JOURNAL_DIR = "/ifs/.onefs_dr/journal"

@@ -11,8 +11,8 @@ import time
 import pytest
 from support import Control
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 from ansible_collections.onefs.dr.plugins.module_utils._lease import LEASE_ROOT, ClusterLease, holder_info, renew_interval
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError
 
 BUDGET = LEASE_ROOT + "/budget/"
 SHARE_ITEM = "protocols/smb/shares"

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient
 from ansible_collections.onefs.dr.plugins.module_utils._lease import (
     LEASE_ROOT,
     ClusterLease,
@@ -20,6 +19,7 @@ from ansible_collections.onefs.dr.plugins.module_utils._lease import (
     Renewer,
     holder_info,
 )
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient
 
 
 def client_for(cluster, tmp_path, name):

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError, is_subset
 from ansible_collections.onefs.dr.plugins.module_utils._limiter import LimiterTimeout, ShareWriteLimiter
+from ansible_collections.onefs.dr.plugins.module_utils.client import OneFSClient, OneFSError, is_subset
 
 
 def test_error_renders_status_code_message_field_and_url_only():
