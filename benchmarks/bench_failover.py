@@ -308,7 +308,9 @@ def rto_error(estimates, report_dir, batch_size):
     overheads of _rto.OVERHEAD_S are the median actual minus the modelled cluster time)."""
     from ansible_collections.onefs.dr.plugins.module_utils import _rto
 
-    units = {name: dict(u, estimate=estimates.get(name)) for name, u in _reports(report_dir)["units"].items()}
+    # The run's own estimate (readiness, from the clusters' reports), else the one made here.
+    units = {name: dict(u, estimate=u.get("estimate") or estimates.get(name))
+             for name, u in _reports(report_dir)["units"].items()}
     if not units or not all(u["estimate"] for u in units.values()):
         return {}
     per_step = {}

@@ -83,9 +83,12 @@ def run(collections_root):
                  "control": sim.control_url}
         conn = tmp / "connection.yml"
         conn.write_text(tool.to_yaml(tool.connection_vars(ready)))
+        # Readiness estimates the unit from the clusters' reports with these inputs (one unit in
+        # the batch, this machine's cores, the simulator's service time): the test's own estimate
+        # from the same reports must come out equal.
         extra = tmp / "estimate.json"
-        # Readiness sets onefs_dr_rto_estimate per unit once wired in (docs/report.md); one unit here.
-        extra.write_text(json.dumps({"onefs_dr_rto_estimate": estimate}))
+        extra.write_text(json.dumps({"onefs_dr_rto_controller_cores": os.cpu_count() or 1,
+                                     "onefs_dr_readiness_share_write_ms": 20}))
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_root), ANSIBLE_NOCOLOR="1",
                    ANSIBLE_RETRY_FILES_ENABLED="false", ANSIBLE_PIPELINING="1", ONEFS_DR_CONNECTION_VARS=str(conn),
                    ONEFS_DR_STATE_DIR=str(tmp / "state"), ONEFS_LIMITER_DIR=str(tmp / "limiter"))
