@@ -132,7 +132,7 @@ def _cluster(info, hostnames):
         subnets.setdefault(sub.get("groupnet"), []).append(entry)
     if pools:
         raise TwinError("twin_scenario: %s: pools of unknown subnets %s (gather network_subnets too)"
-                                 % (name, sorted("%s.%s" % k for k in pools)))
+                        % (name, sorted("%s.%s" % k for k in pools)))
     out["groupnets"] = []
     for gn in info.get("network_groupnets") or []:
         entry = _strip(gn, "groupnets")
@@ -325,7 +325,7 @@ def twin_scenario(facts, anonymize=False, anonymize_key="", description="", shar
     if anonymize:
         if not anonymize_key:
             raise TwinError("twin_scenario: anonymize needs anonymize_key (a secret kept by the team: "
-                                     "the same key gives the same pseudonyms in every capture)")
+                            "the same key gives the same pseudonyms in every capture)")
         anon = Anonymizer(anonymize_key)
         scenario["ad"] = anon.walk(scenario["ad"])
         scenario["clusters"] = dict((anon.text(n), anon.walk(c)) for n, c in scenario["clusters"].items())
