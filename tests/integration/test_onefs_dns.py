@@ -1,7 +1,7 @@
 """onefs_dns_check against the simulator's SmartConnect DNS listeners, onefs_dns_delegation (and the
 delegation check) against a real BIND started by the test, bad input, dnspython missing.
 
-One ansible-playbook run (the task file playbooks/tasks/dns_verify.yml, which runs both modules
+One ansible-playbook run (the task file roles/r00_common/tasks/dns_verify.yml, which runs both modules
 through Ansible); the module cases run the modules in this process (``run``: real DNS over real
 sockets, only Ansible's process boundary is skipped), which costs milliseconds instead of
 seconds per task. Every DNS message
@@ -239,7 +239,7 @@ def test_dnspython_missing(dsim, monkeypatch):
     assert dsim.clusters["alpha"].dns.counters == before
 
 
-TASK_FILE = Path(__file__).resolve().parents[2] / "playbooks" / "tasks" / "dns_verify.yml"
+TASK_FILE = Path(__file__).resolve().parents[2] / "roles" / "r00_common" / "tasks" / "dns_verify.yml"
 
 
 def test_dns_verify_task_file_delegate_before_move_after(sim_factory, bind, ansible, tmp_path):

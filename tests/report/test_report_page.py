@@ -71,7 +71,7 @@ def run(collections_root):
     from onefs_sim import Simulator
 
     tmp = Path(tempfile.mkdtemp(prefix="onefs-report-page-"))
-    sim = Simulator.from_scenario("demo", share_write_service_ms=20, job_seconds=0.3)
+    sim = Simulator.from_scenario("demo", share_write_service_ms=20, job_seconds=0.3, dns=True)
     sim.start()
     try:
         reports, shares = _history(sim)
@@ -87,8 +87,10 @@ def run(collections_root):
         # the batch, this machine's cores, the simulator's service time): the test's own estimate
         # from the same reports must come out equal.
         extra = tmp / "estimate.json"
+        # DNS checks on (docs/dns.md): readiness and step 14 ask the clusters' SmartConnect DNS.
+        dns = {n: {"server": "127.0.0.1", "port": c.dns.port} for n, c in sim.clusters.items()}
         extra.write_text(json.dumps({"onefs_dr_rto_controller_cores": os.cpu_count() or 1,
-                                     "onefs_dr_readiness_share_write_ms": 20}))
+                                     "onefs_dr_readiness_share_write_ms": 20, "onefs_dr_dns": dns}))
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_root), ANSIBLE_NOCOLOR="1",
                    ANSIBLE_RETRY_FILES_ENABLED="false", ANSIBLE_PIPELINING="1", ONEFS_DR_CONNECTION_VARS=str(conn),
                    ONEFS_DR_STATE_DIR=str(tmp / "state"), ONEFS_LIMITER_DIR=str(tmp / "limiter"))
@@ -121,6 +123,17 @@ def test_report_has_estimate_and_actual_per_step(run):
     assert max(v for _t, v in busy_series(report)["alpha"]) <= report["share_write_limit"]
     assert set(report["rto"]) == {"estimate_s", "actual_s", "error_s", "error_pct"} and report["rto"]["actual_s"] > 0
     assert "RTO: estimate" in run["stdout"] and ".html" in run["stdout"]
+
+
+def test_dns_as_a_client_sees_it_before_and_after(run):
+    """Readiness: the unit's names resolve to the sending cluster (alpha) and beta refuses them;
+    step 14: after the move they resolve to beta's pool (issue 18 point 4, wired in the run)."""
+    unit = run["report"]["units"][UNIT]
+    dns = [c for c in unit["readiness"] if c["check"] == "dns_names"]
+    assert [c["status"] for c in dns] == ["OK"], unit["readiness"]
+    assert "eng.example.com -> 192.0.2." in dns[0]["detail"] and dns[0]["detail"].endswith("(alpha)")
+    after = [line for line in run["stdout"].splitlines() if "OK | dns_names |" in line and "(beta)" in line]
+    assert after, run["stdout"][-4000:]
 
 
 def _chromium():
@@ -169,14 +182,23 @@ def test_page_loads_offline_with_no_error_and_no_request(run, page):
     assert page.title.startswith("onefs.dr failover ")
     errors = [e for e in page.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == []
-    requests, failed = [], []
+    requests, failed, ours, internal = [], [], set(), set()
     for entry in page.get_log("performance"):
         msg = json.loads(entry["message"])["message"]
         url = msg.get("params", {}).get("request", {}).get("url", "")
-        if msg["method"] == "Network.requestWillBeSent" and not url.startswith(("chrome:", "chrome-", "about:")):
-            requests.append(url)
+        if msg["method"] == "Network.requestWillBeSent":
+            # The browser's own pages (chrome:, chrome-untrusted:, about:) are not the page's requests.
+            if url.startswith(("chrome:", "chrome-", "about:")):
+                internal.add(msg["params"]["requestId"])
+            else:
+                requests.append(url)
+                ours.add(msg["params"]["requestId"])
         elif msg["method"] == "Network.loadingFailed":
             failed.append(msg["params"])
+    # A failure of the browser's own background work (its new-tab page looking up a host on this
+    # closed network) is not the page's; every other failed request is.
+    failed = [f for f in failed if f["requestId"] in ours or f["requestId"] not in internal
+              and f.get("errorText") != "net::ERR_NAME_NOT_RESOLVED"]
     # The page itself is the only request that leaves the page (its favicon is an inline data: URL).
     assert [u for u in requests if not u.startswith("data:")] == [run["html"].as_uri()] and failed == []
     assert page.find_elements(By.CSS_SELECTOR, "script, link[rel=stylesheet], img, iframe") == []
